@@ -1,0 +1,25 @@
+import type { Metrics } from '@mna/shared';
+import { createServiceApp, pingDb, pingRedis, type Redis } from '@mna/shared/kit';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { BillingConfig } from './config.js';
+import type { BillingDatabase } from './db/schema.js';
+
+export type BillingDeps = {
+  config: Pick<BillingConfig, 'INTERNAL_TOKEN_SECRET'>;
+  logger: Logger;
+  metrics: Metrics;
+  db: Kysely<BillingDatabase>;
+  redis: Redis;
+};
+
+/** The billing-service's HTTP app; never listens, never reads the environment. */
+export async function buildApp(deps: BillingDeps) {
+  const app = await createServiceApp({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    internalTokenSecret: deps.config.INTERNAL_TOKEN_SECRET,
+    readiness: { postgres: () => pingDb(deps.db), redis: () => pingRedis(deps.redis) },
+  });
+  return app;
+}

@@ -1,0 +1,5 @@
+export * from './ai.js';
+export * from './billing.js';
+export * from './common.js';
+export * from './route.js';
+export * from './search.js';

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/** RFC 9457 problem details, the one error body every service and the gateway answer with. */
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  errors: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .optional()
+    .describe('Validation failures, one per offending field'),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_BASE = 'https://docs.mna.dev/problems/';
+
+export type FieldError = { path: string; message: string };
+
+type AppErrorOptions = { detail?: string; errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown };
+
+/** Base of every error the services throw on purpose; the error plugin turns it into problem+json. */
+export class AppError extends Error {
+  readonly status: number;
+  readonly slug: string;
+  readonly title: string;
+  readonly errors?: FieldError[];
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, slug: string, title: string, options: AppErrorOptions = {}) {
+    super(options.detail ?? title, { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.slug = slug;
+    this.title = title;
+    if (options.errors) this.errors = options.errors;
+    this.headers = options.headers ?? {};
+  }
+
+  toProblem(instance?: string): Problem {
+    return {
+      type: TYPE_BASE + this.slug,
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+      ...(instance ? { instance } : {}),
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(detail: string, errors: FieldError[] = []) {
+    super(400, 'validation', 'Invalid request', { detail, errors });
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(detail: string) {
+    super(400, 'bad-request', 'Bad request', { detail });
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(detail = 'Authentication is required to access this resource.') {
+    super(401, 'unauthorized', 'Unauthorized', { detail, headers: { 'www-authenticate': 'Bearer' } });
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(detail: string) {
+    super(403, 'forbidden', 'Forbidden', { detail });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(detail = 'The requested resource does not exist.') {
+    super(404, 'not-found', 'Not found', { detail });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(detail: string) {
+    super(409, 'conflict', 'Conflict', { detail });
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(detail = 'The request body is larger than this route accepts.') {
+    super(413, 'payload-too-large', 'Payload too large', { detail });
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(detail = 'This content type is not supported here; send application/json.') {
+    super(415, 'unsupported-media-type', 'Unsupported media type', { detail });
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(retryAfterSeconds: number, detail = 'Too many requests; retry after the indicated delay.') {
+    super(429, 'rate-limited', 'Too many requests', {
+      detail,
+      headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    });
+  }
+}
+
+/** A dependency answered with something unusable (malformed, schema-violating). */
+export class UpstreamError extends AppError {
+  constructor(detail: string, cause?: unknown) {
+    super(502, 'upstream', 'Bad gateway', { detail, cause });
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(detail: string, retryAfterSeconds?: number) {
+    super(503, 'unavailable', 'Service unavailable', {
+      detail,
+      ...(retryAfterSeconds !== undefined
+        ? { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) } }
+        : {}),
+    });
+  }
+}
+
+export class GatewayTimeoutError extends AppError {
+  constructor(detail = 'The upstream service did not answer in time.') {
+    super(504, 'timeout', 'Gateway timeout', { detail });
+  }
+}
+
+/** Converts zod issues into the `errors[]` member of a validation problem. */
+export function fieldErrorsFromZod(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): FieldError[] {
+  return issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+}

@@ -1,0 +1,78 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { PlanIdSchema } from './plans.js';
+
+/** Header that carries the gateway-signed token to the services. Clients can never set it. */
+export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
+const ISSUER = 'mna-gateway';
+const AUDIENCE = 'mna-services';
+/** Tokens live at most this long: they cover one hop of one request. */
+export const MAX_INTERNAL_TOKEN_TTL_SECONDS = 60;
+
+/** Who is calling, as the gateway established it. */
+export const PrincipalSchema = z.object({
+  tenantId: z.string().min(1),
+  userId: z.string().min(1),
+  orgRole: z.string().min(1).nullable(),
+  plan: PlanIdSchema,
+  requestId: z.string().min(1),
+  permissions: z.array(z.string()).default([]),
+  platformAdmin: z.boolean().default(false),
+});
+export type Principal = z.infer<typeof PrincipalSchema>;
+export type PrincipalInput = z.input<typeof PrincipalSchema>;
+
+const encoder = new TextEncoder();
+const keyOf = (secret: string) => encoder.encode(secret);
+
+/** Signs a short-lived HS256 token carrying the principal. */
+export async function signInternalToken(
+  principal: PrincipalInput,
+  secret: string,
+  ttlSeconds = 30,
+): Promise<string> {
+  const ttl = Math.min(Math.max(1, Math.floor(ttlSeconds)), MAX_INTERNAL_TOKEN_TTL_SECONDS);
+  const claims = PrincipalSchema.parse(principal);
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject(claims.userId)
+    .setIssuedAt()
+    .setExpirationTime(`${ttl}s`)
+    .sign(keyOf(secret));
+}
+
+export type InternalTokenFailure = 'missing' | 'expired' | 'invalid';
+
+export class InternalTokenError extends Error {
+  readonly reason: InternalTokenFailure;
+  constructor(reason: InternalTokenFailure) {
+    super(`internal token ${reason}`);
+    this.name = 'InternalTokenError';
+    this.reason = reason;
+  }
+}
+
+/** Verifies signature, issuer, audience, expiry and lifetime, then the principal's shape. */
+export async function verifyInternalToken(token: string | undefined, secret: string): Promise<Principal> {
+  if (!token) throw new InternalTokenError('missing');
+  try {
+    const { payload } = await jwtVerify(token, keyOf(secret), {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      requiredClaims: ['exp', 'iat'],
+    });
+    if ((payload.exp ?? 0) - (payload.iat ?? 0) > MAX_INTERNAL_TOKEN_TTL_SECONDS) {
+      throw new InternalTokenError('invalid');
+    }
+    const parsed = PrincipalSchema.safeParse(payload);
+    if (!parsed.success) throw new InternalTokenError('invalid');
+    return parsed.data;
+  } catch (error) {
+    if (error instanceof InternalTokenError) throw error;
+    if (error instanceof joseErrors.JWTExpired) throw new InternalTokenError('expired');
+    throw new InternalTokenError('invalid');
+  }
+}

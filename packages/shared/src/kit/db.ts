@@ -1,0 +1,69 @@
+import { Kysely, type Migration, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+
+// int8 (counts) as JS numbers: our counts stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+
+export type DbSettings = { connectionString: string; max?: number; applicationName?: string };
+
+/** A Kysely instance on a pg pool. */
+export function createDb<DB>(settings: DbSettings): Kysely<DB> {
+  const pool = new pg.Pool({
+    connectionString: settings.connectionString,
+    max: settings.max ?? 10,
+    application_name: settings.applicationName ?? 'mna',
+    connectionTimeoutMillis: 5_000,
+  });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Readiness check: one round trip. */
+export const pingDb = <DB>(db: Kysely<DB>) => sql`select 1`.execute(db);
+
+/**
+ * Runs a function in a transaction bound to one tenant: `app.tenant_id` is set with
+ * `set_config(..., true)`, so it lives only as long as the transaction and never leaks to the next
+ * user of the pooled connection. Row level security policies read it.
+ */
+export function withTenant<DB, T>(db: Kysely<DB>, tenantId: string, fn: (trx: Transaction<DB>) => Promise<T>) {
+  return db.transaction().execute(async (trx) => {
+    await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
+    return fn(trx);
+  });
+}
+
+export type MigrationSettings = {
+  /** A role that may create schemas and tables (the owner); never the application role. */
+  ownerUrl: string;
+  /** The non-owner role the service connects as; it gets DML rights only. */
+  appRole: string;
+  schema: string;
+  migrations: Record<string, Migration>;
+};
+
+/** Applies a service's migrations in its own schema (idempotent) and grants the application role DML. */
+export async function runMigrations(settings: MigrationSettings) {
+  const db = createDb<unknown>({ connectionString: settings.ownerUrl, max: 1, applicationName: 'mna-migrate' });
+  try {
+    const schema = sql.id(settings.schema);
+    const role = sql.id(settings.appRole);
+    await sql`create schema if not exists ${schema}`.execute(db);
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => settings.migrations },
+      migrationTableSchema: settings.schema,
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error;
+    await sql`grant usage on schema ${schema} to ${role}`.execute(db);
+    await sql`grant select, insert, update, delete on all tables in schema ${schema} to ${role}`.execute(db);
+    await sql`grant usage, select on all sequences in schema ${schema} to ${role}`.execute(db);
+    await sql`revoke all on ${sql.table(`${settings.schema}.kysely_migration`)}, ${sql.table(`${settings.schema}.kysely_migration_lock`)} from ${role}`.execute(db);
+    return results ?? [];
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The user name of a connection string (the application role). */
+export const roleOf = (connectionString: string): string => decodeURIComponent(new URL(connectionString).username);

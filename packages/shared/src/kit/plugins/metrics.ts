@@ -1,0 +1,20 @@
+import fp from 'fastify-plugin';
+import type { Metrics } from '../../metrics.js';
+
+/** Records every response under its route template (never the raw URL) and serves /metrics. */
+export const metricsPlugin = fp<{ metrics: Metrics }>(
+  async (app, { metrics }) => {
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.httpRequestDuration.observe(
+        { method: request.method, route, status_class: `${Math.floor(reply.statusCode / 100)}xx` },
+        reply.elapsedTime / 1000,
+      );
+    });
+    app.get('/metrics', { config: { auth: 'public' }, logLevel: 'warn' }, async (_request, reply) => {
+      reply.type(metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+  },
+  { name: 'mna-metrics' },
+);

@@ -1,0 +1,94 @@
+import { type ConnectionOptions, type Job, Queue, type QueueOptions, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/** A BullMQ queue: its name and the schema of its job payload, parsed on enqueue and on consume. */
+export type QueueDef<S extends z.ZodType = z.ZodType> = { name: string; schema: S };
+const defineQueue = <S extends z.ZodType>(name: string, schema: S): QueueDef<S> => ({ name, schema });
+
+export const EmbedJobSchema = z.object({
+  tenantId: z.string().min(1),
+  target: z.enum(['document', 'company']),
+  id: z.uuid(),
+  requestId: z.string().optional(),
+});
+export const StripeEventJobSchema = z.object({ eventId: z.string().min(1), customerId: z.string().nullable() });
+export const DunningReminderJobSchema = z.object({
+  tenantId: z.string().min(1),
+  invoiceId: z.string().min(1),
+  step: z.number().int().nonnegative(),
+});
+export const NotificationJobSchema = z.object({ notificationId: z.uuid() });
+export const DealAnalysisJobSchema = z.object({
+  tenantId: z.string().min(1),
+  userId: z.string().min(1),
+  requestId: z.string(),
+  input: z.unknown(),
+});
+export const GraphMetricsJobSchema = z.object({ tenantId: z.string().min(1), graphVersion: z.string() });
+
+/** Every queue of the platform, by owner. Names are stable: they are Redis keys. */
+export const QUEUES = {
+  searchEmbed: defineQueue('search-embed', EmbedJobSchema),
+  billingStripeEvents: defineQueue('billing-stripe-events', StripeEventJobSchema),
+  billingDunning: defineQueue('billing-dunning', DunningReminderJobSchema),
+  billingNotifications: defineQueue('billing-notifications', NotificationJobSchema),
+  aiDealAnalysis: defineQueue('ai-deal-analysis', DealAnalysisJobSchema),
+  aiGraphMetrics: defineQueue('ai-graph-metrics', GraphMetricsJobSchema),
+} as const;
+
+export type QueueData<D extends QueueDef> = z.output<D['schema']>;
+export type TypedQueue<D extends QueueDef> = Queue<QueueData<D>, unknown, string>;
+
+type QueueSettings = { connection: ConnectionOptions; prefix: string; defaultJobOptions?: QueueOptions['defaultJobOptions'] };
+
+/** A producer for a registered queue. */
+export function createQueue<D extends QueueDef>(def: D, settings: QueueSettings): TypedQueue<D> {
+  return new Queue<QueueData<D>, unknown, string>(def.name, {
+    connection: settings.connection,
+    prefix: settings.prefix,
+    ...(settings.defaultJobOptions ? { defaultJobOptions: settings.defaultJobOptions } : {}),
+  });
+}
+
+/** Validates a payload against its queue's schema before it is enqueued. */
+export const jobPayload = <D extends QueueDef>(def: D, data: z.input<D['schema']>): QueueData<D> =>
+  def.schema.parse(data) as QueueData<D>;
+
+type WorkerSettings = QueueSettings & {
+  logger: Logger;
+  concurrency?: number;
+  options?: Omit<WorkerOptions, 'connection' | 'prefix' | 'concurrency'>;
+};
+
+/**
+ * A consumer for a registered queue. The payload is parsed again on consumption: a job that does not
+ * match its schema fails without retries. Every worker logs its errors instead of crashing.
+ */
+export function createWorker<D extends QueueDef, R = unknown>(
+  def: D,
+  handler: (data: QueueData<D>, job: Job<QueueData<D>, R>) => Promise<R>,
+  settings: WorkerSettings,
+): Worker<QueueData<D>, R> {
+  const worker = new Worker<QueueData<D>, R>(
+    def.name,
+    async (job) => {
+      const parsed = def.schema.safeParse(job.data);
+      if (!parsed.success) {
+        throw new UnrecoverableError(`invalid ${def.name} payload: ${parsed.error.message}`);
+      }
+      return handler(parsed.data as QueueData<D>, job);
+    },
+    {
+      ...settings.options,
+      connection: settings.connection,
+      prefix: settings.prefix,
+      concurrency: settings.concurrency ?? 1,
+    },
+  );
+  worker.on('error', (error) => settings.logger.error({ err: error, queue: def.name }, 'worker error'));
+  worker.on('failed', (job, error) =>
+    settings.logger.warn({ err: error, queue: def.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'),
+  );
+  return worker;
+}

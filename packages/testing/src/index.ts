@@ -1,0 +1,5 @@
+export * from './database.js';
+export * from './fake-server.js';
+export * from './logs.js';
+export * from './redis.js';
+export * from './tokens.js';

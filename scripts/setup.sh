@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# One idempotent setup for a fresh machine, used by both README commands and by .ci/run:
+#   pnpm (the version pinned in package.json) and the workspace's dependencies,
+#   PostgreSQL and Redis running, the pgvector extension installable,
+#   the database and its non-owner application role, and every service's migrations.
+# Every address and credential can be overridden through the environment (see .env.example).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+: "${PGHOST:=127.0.0.1}"
+: "${PGPORT:=5432}"
+: "${PGSUPERUSER:=postgres}"
+: "${APP_DB:=mna}"
+: "${APP_DB_USER:=mna_app}"
+: "${APP_DB_PASSWORD:=mna_app}"
+: "${REDIS_HOST:=127.0.0.1}"
+: "${REDIS_PORT:=6379}"
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+psql_super() { psql -h "$PGHOST" -p "$PGPORT" -U "$PGSUPERUSER" -v ON_ERROR_STOP=1 -qtA "$@"; }
+
+ensure_pnpm() {
+  local want
+  want="$(node -p "require('./package.json').packageManager.split('@')[1]")"
+  if ! command -v pnpm >/dev/null || [ "$(pnpm -v)" != "$want" ]; then
+    log "installing pnpm $want"
+    npm install -g "pnpm@$want" >/dev/null 2>&1
+  fi
+  log "installing workspace dependencies"
+  pnpm install --frozen-lockfile --reporter=silent
+}
+
+ensure_postgres() {
+  if pg_isready -h "$PGHOST" -p "$PGPORT" -q; then return; fi
+  log "starting PostgreSQL"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main start
+  for _ in $(seq 1 30); do pg_isready -h "$PGHOST" -p "$PGPORT" -q && return; sleep 1; done
+  echo "PostgreSQL did not become ready on $PGHOST:$PGPORT" >&2
+  exit 1
+}
+
+ensure_redis() {
+  if redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1; then return; fi
+  log "starting Redis"
+  as_root mkdir -p /var/lib/redis /var/log/redis
+  as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" \
+    --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 30); do redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 && return; sleep 1; done
+  echo "Redis did not become ready on $REDIS_HOST:$REDIS_PORT" >&2
+  exit 1
+}
+
+# BullMQ needs Redis to keep every key: an evicting policy silently loses jobs.
+ensure_redis_noeviction() {
+  redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" config set maxmemory-policy noeviction >/dev/null 2>&1 || true
+}
+
+vector_available() {
+  [ "$(psql_super -d postgres -c "select count(*) from pg_available_extensions where name = 'vector'")" = "1" ]
+}
+
+# pgvector 0.8 is not in bookworm, but its source package is in trixie: build it against the running
+# server. The deb-src line reuses the mirror URI the machine's own apt sources already name.
+ensure_pgvector() {
+  if vector_available; then return; fi
+  local major mirror src_list workdir
+  major="$(psql_super -d postgres -c 'show server_version_num' | cut -c1-2)"
+  mirror="$( { cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null || true; } \
+    | awk '/^(URIs:|deb) / {for (i = 2; i <= NF; i++) if ($i ~ /^https?:\/\/.*\/debian\/?$/) {print $i; exit}}')"
+  if [ -z "$mirror" ]; then
+    echo "no Debian mirror found in the apt sources; cannot fetch the pgvector source package" >&2
+    exit 1
+  fi
+  log "building pgvector for PostgreSQL $major from Debian trixie sources ($mirror)"
+  src_list=/etc/apt/sources.list.d/pgvector-trixie-src.list
+  echo "deb-src $mirror trixie main" | as_root tee "$src_list" >/dev/null
+
+  as_root apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-server-dev-$major" build-essential dpkg-dev >/dev/null
+  workdir="$(mktemp -d)"
+  (cd "$workdir" && apt-get source -qq --download-only pgvector >/dev/null 2>&1 && dpkg-source -x --no-check ./pgvector_*.dsc src >/dev/null)
+  (cd "$workdir/src" && make -s PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" OPTFLAGS="" >/dev/null \
+    && as_root make -s PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" install >/dev/null)
+  rm -rf "$workdir"
+  vector_available || { echo "pgvector build finished but the extension is still unavailable" >&2; exit 1; }
+}
+
+# The services connect as a role that owns nothing and is no superuser: row level security binds it.
+ensure_database() {
+  log "database $APP_DB, application role $APP_DB_USER"
+  if [ "$(psql_super -d postgres -c "select count(*) from pg_roles where rolname = '$APP_DB_USER'")" = "0" ]; then
+    psql_super -d postgres -c "create role \"$APP_DB_USER\" login password '$APP_DB_PASSWORD' nosuperuser nocreatedb nocreaterole"
+  fi
+  if [ "$(psql_super -d postgres -c "select count(*) from pg_database where datname = '$APP_DB'")" = "0" ]; then
+    psql_super -d postgres -c "create database \"$APP_DB\""
+  fi
+  psql_super -d "$APP_DB" -c "create extension if not exists vector"
+}
+
+run_migrations() {
+  log "running migrations"
+  pnpm --silent db:migrate
+}
+
+main() {
+  ensure_postgres
+  ensure_redis
+  ensure_redis_noeviction
+  ensure_pgvector
+  ensure_pnpm
+  ensure_database
+  if [ "${SETUP_SKIP_MIGRATIONS:-0}" != "1" ]; then run_migrations; fi
+  log "ready"
+}
+
+main "$@"
