@@ -9,7 +9,13 @@ export const configSpec = {
     ...envFragments.internalAuth,
     ...envFragments.services,
   }),
-  productionRequires: ['INTERNAL_TOKEN_SECRET', 'REDIS_URL', 'SEARCH_SERVICE_URL', 'AI_SERVICE_URL', 'BILLING_SERVICE_URL'],
+  productionRequires: [
+    'INTERNAL_TOKEN_SECRET',
+    'REDIS_URL',
+    'SEARCH_SERVICE_URL',
+    'AI_SERVICE_URL',
+    'BILLING_SERVICE_URL',
+  ],
 } as const;
 
 export type GatewayConfig = z.output<typeof configSpec.schema>;

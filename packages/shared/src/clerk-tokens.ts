@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { exportSPKI, generateKeyPair, type CryptoKey, SignJWT } from 'jose';
+import { type CryptoKey, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 
 /** An RSA-2048 key pair in the form Clerk's networkless verification takes (`jwtKey` = the PEM). */
 export type ClerkKeyPair = { privateKey: CryptoKey; publicKeyPem: string; kid: string };
 
 /** Makes a key pair for development auth and tests. Only RSA-2048 works with Clerk's `jwtKey`. */
 export async function generateClerkKeyPair(): Promise<ClerkKeyPair> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
-  return { privateKey, publicKeyPem: await exportSPKI(publicKey), kid: `ins_dev_${randomUUID().slice(0, 8)}` };
+  const { privateKey, publicKey } = await generateKeyPair('RS256', {
+    modulusLength: 2048,
+    extractable: true,
+  });
+  return {
+    privateKey,
+    publicKeyPem: await exportSPKI(publicKey),
+    kid: `ins_dev_${randomUUID().slice(0, 8)}`,
+  };
 }
 
 export type OrgClaim = {

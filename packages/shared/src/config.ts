@@ -48,7 +48,10 @@ export function loadConfig<S extends z.ZodObject>(spec: ConfigSpec<S>, source: E
 }
 
 /** Prints a ConfigError without a stack trace and exits non-zero; rethrows anything else. */
-export function loadConfigOrExit<S extends z.ZodObject>(spec: ConfigSpec<S>, source: Env): Readonly<z.output<S>> {
+export function loadConfigOrExit<S extends z.ZodObject>(
+  spec: ConfigSpec<S>,
+  source: Env,
+): Readonly<z.output<S>> {
   try {
     return loadConfig(spec, source);
   } catch (error) {

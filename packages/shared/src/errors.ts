@@ -19,7 +19,12 @@ const TYPE_BASE = 'https://docs.mna.dev/problems/';
 
 export type FieldError = { path: string; message: string };
 
-type AppErrorOptions = { detail?: string; errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown };
+type AppErrorOptions = {
+  detail?: string;
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+  cause?: unknown;
+};
 
 /** Base of every error the services throw on purpose; the error plugin turns it into problem+json. */
 export class AppError extends Error {
@@ -133,7 +138,9 @@ export class GatewayTimeoutError extends AppError {
 }
 
 /** Converts zod issues into the `errors[]` member of a validation problem. */
-export function fieldErrorsFromZod(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): FieldError[] {
+export function fieldErrorsFromZod(
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+): FieldError[] {
   return issues.map((issue) => ({
     path: issue.path.map(String).join('.') || '(root)',
     message: issue.message,

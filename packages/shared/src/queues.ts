@@ -1,4 +1,12 @@
-import { type ConnectionOptions, type Job, Queue, type QueueOptions, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
+import {
+  type ConnectionOptions,
+  type Job,
+  Queue,
+  type QueueOptions,
+  UnrecoverableError,
+  Worker,
+  type WorkerOptions,
+} from 'bullmq';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 
@@ -12,7 +20,10 @@ export const EmbedJobSchema = z.object({
   id: z.uuid(),
   requestId: z.string().optional(),
 });
-export const StripeEventJobSchema = z.object({ eventId: z.string().min(1), customerId: z.string().nullable() });
+export const StripeEventJobSchema = z.object({
+  eventId: z.string().min(1),
+  customerId: z.string().nullable(),
+});
 export const DunningReminderJobSchema = z.object({
   tenantId: z.string().min(1),
   invoiceId: z.string().min(1),
@@ -40,7 +51,11 @@ export const QUEUES = {
 export type QueueData<D extends QueueDef> = z.output<D['schema']>;
 export type TypedQueue<D extends QueueDef> = Queue<QueueData<D>, unknown, string>;
 
-type QueueSettings = { connection: ConnectionOptions; prefix: string; defaultJobOptions?: QueueOptions['defaultJobOptions'] };
+type QueueSettings = {
+  connection: ConnectionOptions;
+  prefix: string;
+  defaultJobOptions?: QueueOptions['defaultJobOptions'];
+};
 
 /** A producer for a registered queue. */
 export function createQueue<D extends QueueDef>(def: D, settings: QueueSettings): TypedQueue<D> {
@@ -88,7 +103,10 @@ export function createWorker<D extends QueueDef, R = unknown>(
   );
   worker.on('error', (error) => settings.logger.error({ err: error, queue: def.name }, 'worker error'));
   worker.on('failed', (job, error) =>
-    settings.logger.warn({ err: error, queue: def.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'),
+    settings.logger.warn(
+      { err: error, queue: def.name, jobId: job?.id, attempts: job?.attemptsMade },
+      'job failed',
+    ),
   );
   return worker;
 }

@@ -98,7 +98,8 @@ export function createServiceClient(settings: ServiceClientSettings) {
       const schema = (route.response as Record<number, z.ZodType | undefined>)[status];
       if (status === 204 || !schema) return undefined as ResponseOf<R>;
       const parsed = schema.safeParse(text ? JSON.parse(text) : undefined);
-      if (!parsed.success) throw new UpstreamError(`${settings.service} answered outside its contract.`, parsed.error);
+      if (!parsed.success)
+        throw new UpstreamError(`${settings.service} answered outside its contract.`, parsed.error);
       return parsed.data as ResponseOf<R>;
     }
     const problem = ProblemSchema.safeParse(safeJson(text));

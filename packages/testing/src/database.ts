@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 
 /** Superuser connection to the cluster tests run against (trust auth on this machine and in CI). */
-export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** The non-owner application role the services connect as (created by scripts/setup.sh). */
 export const APP_ROLE = process.env.TEST_APP_ROLE ?? 'mna_app';
 export const APP_ROLE_PASSWORD = process.env.TEST_APP_ROLE_PASSWORD ?? 'mna_app';
@@ -104,7 +105,10 @@ export async function createTestDatabase(template?: string): Promise<TestDatabas
     name,
     ownerUrl: urlFor(name),
     appUrl: urlFor(name, { name: APP_ROLE, password: APP_ROLE_PASSWORD }),
-    drop: () => withAdmin((client) => client.query(`drop database if exists ${ident(name)} with (force)`)).then(() => {}),
+    drop: () =>
+      withAdmin((client) => client.query(`drop database if exists ${ident(name)} with (force)`)).then(
+        () => {},
+      ),
   };
 }
 

@@ -9,7 +9,12 @@ export type RecordedRequest = {
   json: unknown;
 };
 
-export type FakeResponse = { status?: number; headers?: Record<string, string>; body?: unknown; delayMs?: number };
+export type FakeResponse = {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  delayMs?: number;
+};
 export type FakeHandler = (request: RecordedRequest) => FakeResponse | Promise<FakeResponse>;
 
 /**
@@ -30,7 +35,13 @@ export async function startFakeServer(handler: FakeHandler) {
       } catch {
         json = undefined;
       }
-      const recorded = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, json };
+      const recorded = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        body,
+        json,
+      };
       requests.push(recorded);
       try {
         const answer = await current(recorded);

@@ -24,7 +24,18 @@ export const DealInputSchema = z.strictObject({
 export type DealInput = z.input<typeof DealInputSchema>;
 
 export const RiskSchema = z.object({
-  category: z.enum(['financial', 'leverage', 'valuation', 'growth', 'legal', 'commercial', 'operational', 'people', 'regulatory', 'data']),
+  category: z.enum([
+    'financial',
+    'leverage',
+    'valuation',
+    'growth',
+    'legal',
+    'commercial',
+    'operational',
+    'people',
+    'regulatory',
+    'data',
+  ]),
   severity: z.enum(['low', 'medium', 'high', 'critical']),
   evidence: z.string(),
   mitigation: z.string(),
@@ -100,7 +111,13 @@ export const InfluenceQuerySchema = z.strictObject({
 export const InfluenceMapSchema = z.object({
   companyId: z.uuid(),
   nodes: z.array(
-    z.object({ companyId: z.uuid(), name: z.string(), pagerank: z.number(), betweenness: z.number(), community: z.number() }),
+    z.object({
+      companyId: z.uuid(),
+      name: z.string(),
+      pagerank: z.number(),
+      betweenness: z.number(),
+      community: z.number(),
+    }),
   ),
   brokers: z.array(z.object({ companyId: z.uuid(), name: z.string(), betweenness: z.number() })),
   warmPaths: z.array(z.object({ path: z.array(z.uuid()), strength: z.number() })),

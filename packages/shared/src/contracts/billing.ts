@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { CurrencySchema, EntitlementsSchema, IntervalSchema, PlanIdSchema, PlanSchema } from '../plans.js';
 import { IsoDateTimeSchema } from './common.js';
 import { defineRoute } from './route.js';
-import { CurrencySchema, EntitlementsSchema, IntervalSchema, PlanIdSchema, PlanSchema } from '../plans.js';
 
 export const PlansQuerySchema = z.strictObject({ currency: CurrencySchema.optional() });
 export const PlansResponseSchema = z.object({ plans: z.array(PlanSchema) });
@@ -59,14 +59,26 @@ export const AnalyticsSchema = z.object({
   period: z.object({ from: IsoDateTimeSchema, to: IsoDateTimeSchema }),
   mrr: MoneyByCurrency,
   arr: MoneyByCurrency,
-  subscribers: z.array(z.object({ plan: PlanIdSchema, status: SubscriptionStatusSchema, count: z.number().int() })),
+  subscribers: z.array(
+    z.object({ plan: PlanIdSchema, status: SubscriptionStatusSchema, count: z.number().int() }),
+  ),
   movements: z.record(
     z.string(),
-    z.object({ new: z.number().int(), expansion: z.number().int(), contraction: z.number().int(), churned: z.number().int() }),
+    z.object({
+      new: z.number().int(),
+      expansion: z.number().int(),
+      contraction: z.number().int(),
+      churned: z.number().int(),
+    }),
   ),
   logoChurnRate: z.number(),
   revenueChurnRate: MoneyByCurrency.or(z.record(z.string(), z.number())),
-  dunning: z.object({ started: z.number().int(), recovered: z.number().int(), recoveryRate: z.number(), recoveredRevenue: MoneyByCurrency }),
+  dunning: z.object({
+    started: z.number().int(),
+    recovered: z.number().int(),
+    recoveryRate: z.number(),
+    recoveredRevenue: MoneyByCurrency,
+  }),
 });
 
 /** What the gateway reads to enforce a tenant's plan. */

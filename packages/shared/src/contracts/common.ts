@@ -10,7 +10,10 @@ export const HealthSchema = z.object({ status: z.literal('ok') });
 /** Readiness: every dependency answered; on 503 the failed ones are named. */
 export const ReadinessSchema = z.object({
   status: z.enum(['ok', 'unavailable']),
-  checks: z.record(z.string(), z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() })),
+  checks: z.record(
+    z.string(),
+    z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() }),
+  ),
 });
 export type Readiness = z.infer<typeof ReadinessSchema>;
 

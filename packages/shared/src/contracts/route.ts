@@ -38,7 +38,9 @@ export type ResponseOf<R extends RouteContract> = R['response'] extends { 200: i
       : undefined;
 
 export type BodyOf<R extends RouteContract> = R['body'] extends z.ZodType ? z.input<R['body']> : undefined;
-export type ParamsOf<R extends RouteContract> = R['params'] extends z.ZodObject ? z.input<R['params']> : undefined;
+export type ParamsOf<R extends RouteContract> = R['params'] extends z.ZodObject
+  ? z.input<R['params']>
+  : undefined;
 export type QueryOf<R extends RouteContract> = R['querystring'] extends z.ZodObject
   ? z.input<R['querystring']>
   : undefined;

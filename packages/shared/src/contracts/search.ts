@@ -29,7 +29,9 @@ export const DocumentInputSchema = z.strictObject({
 export type DocumentInput = z.input<typeof DocumentInputSchema>;
 
 export const DocumentAcceptedSchema = z.object({ id: z.uuid(), status: DocumentStatusSchema });
-export const BulkDocumentsSchema = z.strictObject({ documents: z.array(DocumentInputSchema).min(1).max(1000) });
+export const BulkDocumentsSchema = z.strictObject({
+  documents: z.array(DocumentInputSchema).min(1).max(1000),
+});
 export const BulkAcceptedSchema = z.object({ ids: z.array(z.uuid()), batchId: z.uuid() });
 
 export const DocumentSchema = z.object({
@@ -54,7 +56,9 @@ export const SearchFiltersSchema = z.strictObject({
   region: z.array(z.string().min(1)).min(1).optional(),
   tags: z.array(z.string().min(1)).min(1).optional(),
   companyId: z.uuid().optional(),
-  dealSizeUsd: z.strictObject({ min: z.number().nonnegative().optional(), max: z.number().nonnegative().optional() }).optional(),
+  dealSizeUsd: z
+    .strictObject({ min: z.number().nonnegative().optional(), max: z.number().nonnegative().optional() })
+    .optional(),
   publishedAfter: IsoDateTimeSchema.optional(),
   publishedBefore: IsoDateTimeSchema.optional(),
 });
@@ -122,9 +126,20 @@ export const CompanyListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2000).optional(),
 });
-export const CompanyListSchema = z.object({ companies: z.array(CompanySchema), nextCursor: z.string().nullable() });
+export const CompanyListSchema = z.object({
+  companies: z.array(CompanySchema),
+  nextCursor: z.string().nullable(),
+});
 
-export const RELATIONSHIP_KINDS = ['investor', 'partner', 'supplier', 'customer', 'board', 'acquirer', 'advisor'] as const;
+export const RELATIONSHIP_KINDS = [
+  'investor',
+  'partner',
+  'supplier',
+  'customer',
+  'board',
+  'acquirer',
+  'advisor',
+] as const;
 export const RelationshipKindSchema = z.enum(RELATIONSHIP_KINDS);
 
 export const RelationshipInputSchema = z.strictObject({
@@ -155,7 +170,9 @@ export const RelationshipListQuerySchema = z.strictObject({
 });
 export const RelationshipListSchema = z.object({ relationships: z.array(RelationshipSchema) });
 
-export const SimilarQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(10) });
+export const SimilarQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+});
 export const SimilarCompaniesSchema = z.object({
   companies: z.array(z.object({ company: CompanySchema, similarity: z.number() })),
 });

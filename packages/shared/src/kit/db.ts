@@ -25,7 +25,11 @@ export const pingDb = <DB>(db: Kysely<DB>) => sql`select 1`.execute(db);
  * `set_config(..., true)`, so it lives only as long as the transaction and never leaks to the next
  * user of the pooled connection. Row level security policies read it.
  */
-export function withTenant<DB, T>(db: Kysely<DB>, tenantId: string, fn: (trx: Transaction<DB>) => Promise<T>) {
+export function withTenant<DB, T>(
+  db: Kysely<DB>,
+  tenantId: string,
+  fn: (trx: Transaction<DB>) => Promise<T>,
+) {
   return db.transaction().execute(async (trx) => {
     await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
     return fn(trx);
@@ -43,7 +47,11 @@ export type MigrationSettings = {
 
 /** Applies a service's migrations in its own schema (idempotent) and grants the application role DML. */
 export async function runMigrations(settings: MigrationSettings) {
-  const db = createDb<unknown>({ connectionString: settings.ownerUrl, max: 1, applicationName: 'mna-migrate' });
+  const db = createDb<unknown>({
+    connectionString: settings.ownerUrl,
+    max: 1,
+    applicationName: 'mna-migrate',
+  });
   try {
     const schema = sql.id(settings.schema);
     const role = sql.id(settings.appRole);
@@ -58,7 +66,9 @@ export async function runMigrations(settings: MigrationSettings) {
     await sql`grant usage on schema ${schema} to ${role}`.execute(db);
     await sql`grant select, insert, update, delete on all tables in schema ${schema} to ${role}`.execute(db);
     await sql`grant usage, select on all sequences in schema ${schema} to ${role}`.execute(db);
-    await sql`revoke all on ${sql.table(`${settings.schema}.kysely_migration`)}, ${sql.table(`${settings.schema}.kysely_migration_lock`)} from ${role}`.execute(db);
+    await sql`revoke all on ${sql.table(`${settings.schema}.kysely_migration`)}, ${sql.table(`${settings.schema}.kysely_migration_lock`)} from ${role}`.execute(
+      db,
+    );
     return results ?? [];
   } finally {
     await db.destroy();
@@ -66,4 +76,5 @@ export async function runMigrations(settings: MigrationSettings) {
 }
 
 /** The user name of a connection string (the application role). */
-export const roleOf = (connectionString: string): string => decodeURIComponent(new URL(connectionString).username);
+export const roleOf = (connectionString: string): string =>
+  decodeURIComponent(new URL(connectionString).username);

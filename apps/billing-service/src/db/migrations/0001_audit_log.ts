@@ -14,7 +14,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await sql`create index audit_log_tenant_created on billing.audit_log (tenant_id, created_at desc)`.execute(db);
+  await sql`create index audit_log_tenant_created on billing.audit_log (tenant_id, created_at desc)`.execute(
+    db,
+  );
   await sql`alter table billing.audit_log enable row level security`.execute(db);
   await sql`alter table billing.audit_log force row level security`.execute(db);
   await sql`create policy tenant_isolation on billing.audit_log

@@ -15,7 +15,8 @@ import {
 const FASTIFY_CODES: Record<string, () => AppError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => new PayloadTooLargeError(),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new UnsupportedMediaTypeError(),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new BadRequestError('The Content-Length header does not match the body.'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
+    new BadRequestError('The Content-Length header does not match the body.'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new BadRequestError('The JSON body is empty.'),
   FST_ERR_CTP_INVALID_JSON_BODY: () => new BadRequestError('The body is not valid JSON.'),
 };
@@ -32,7 +33,8 @@ export function toAppError(error: unknown): AppError | null {
     return new ValidationError('The request did not match the expected schema.', errors);
   }
   if (err.code && FASTIFY_CODES[err.code]) return FASTIFY_CODES[err.code]!();
-  if (err instanceof SyntaxError && err.statusCode === 400) return new BadRequestError('The body is not valid JSON.');
+  if (err instanceof SyntaxError && err.statusCode === 400)
+    return new BadRequestError('The body is not valid JSON.');
   if (!isResponseSerializationError(err) && err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return new AppError(err.statusCode, 'client-error', 'Bad request', { detail: err.message });
   }
@@ -62,7 +64,10 @@ export const errorsPlugin = fp(
       });
     });
     app.setNotFoundHandler((request, reply) =>
-      sendProblem(reply, new NotFoundError(`No route ${request.method} ${request.url.split('?')[0]}.`).toProblem(request.id)),
+      sendProblem(
+        reply,
+        new NotFoundError(`No route ${request.method} ${request.url.split('?')[0]}.`).toProblem(request.id),
+      ),
     );
   },
   { name: 'mna-errors' },

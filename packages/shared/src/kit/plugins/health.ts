@@ -13,7 +13,10 @@ async function runCheck(check: ReadinessCheck): Promise<{ ok: boolean; latencyMs
     await Promise.race([
       check(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
       }),
     ]);
     return { ok: true, latencyMs: Math.round(performance.now() - started) };
@@ -27,7 +30,9 @@ async function runCheck(check: ReadinessCheck): Promise<{ ok: boolean; latencyMs
 /** /healthz (the process is alive) and /readyz (every dependency answers; 503 naming the failed ones). */
 export const healthPlugin = fp<{ checks: Record<string, ReadinessCheck> }>(
   async (app, { checks }) => {
-    app.get('/healthz', { config: { auth: 'public' }, logLevel: 'warn' }, async () => ({ status: 'ok' as const }));
+    app.get('/healthz', { config: { auth: 'public' }, logLevel: 'warn' }, async () => ({
+      status: 'ok' as const,
+    }));
     app.get('/readyz', { config: { auth: 'public' }, logLevel: 'warn' }, async (_request, reply) => {
       const entries = await Promise.all(
         Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check)] as const),
