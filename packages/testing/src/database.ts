@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type {} from 'vitest';
 import pg from 'pg';
 
 /** Superuser connection to the cluster tests run against (trust auth on this machine and in CI). */
