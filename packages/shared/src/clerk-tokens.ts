@@ -37,12 +37,15 @@ export type SessionClaims = {
   /** Seconds until expiry (negative for an already expired token). */
   expiresInSeconds?: number;
   issuedAt?: number;
+  /** Further claims (custom session claims), merged under the standard ones. */
+  extraClaims?: Record<string, unknown>;
 };
 
 /** Mints a Clerk v2 session token (RS256; `sub`, `sid`, `iat`, `nbf`, `exp`, `azp`, `v: 2`, `o`). */
 export async function mintClerkSessionToken(keys: ClerkKeyPair, claims: SessionClaims): Promise<string> {
   const now = claims.issuedAt ?? Math.floor(Date.now() / 1000);
   const payload: Record<string, unknown> = {
+    ...claims.extraClaims,
     sid: claims.sessionId ?? `sess_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
     v: 2,
     fva: [0, -1],
