@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type {} from 'vitest';
 import pg from 'pg';
+import type {} from 'vitest';
 
 /** Superuser connection to the cluster tests run against (trust auth on this machine and in CI). */
 export const ADMIN_DATABASE_URL =

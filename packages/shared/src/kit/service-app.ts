@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
@@ -29,8 +29,7 @@ export async function createServiceApp(options: ServiceAppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
     genReqId: genRequestId,
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: options.bodyLimit ?? 1_048_576,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
@@ -38,6 +37,11 @@ export async function createServiceApp(options: ServiceAppOptions) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('draining', false);
+  // While draining, keep-alive clients are told to reconnect elsewhere, so in-flight requests finish
+  // and their connections close instead of holding shutdown open.
+  app.addHook('onSend', async (_request, reply) => {
+    if (app.draining) reply.header('connection', 'close');
+  });
   await app.register(requestIdPlugin);
   await app.register(errorsPlugin);
   await app.register(metricsPlugin, { metrics: options.metrics });

@@ -1,0 +1,33 @@
+import { createLogger, createMetrics } from '@mna/shared';
+import { createDb, createRedis, runMigrations } from '@mna/shared/kit';
+import { describeServiceFoundation, TEST_INTERNAL_SECRET } from '@mna/testing';
+import { buildApp } from '../src/app.js';
+import { configSpec } from '../src/config.js';
+import { migrations, SCHEMA } from '../src/db/migrations/index.js';
+import type { SearchDatabase } from '../src/db/schema.js';
+
+describeServiceFoundation({
+  service: configSpec.service,
+  schema: SCHEMA,
+  migrations,
+  migrate: (settings) => runMigrations({ ...settings, schema: SCHEMA, migrations }),
+  build: async ({ databaseUrl, redisUrl }) => {
+    const db = createDb<SearchDatabase>({ connectionString: databaseUrl, max: 2 });
+    const redis = createRedis(redisUrl);
+    const app = await buildApp({
+      config: { INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET },
+      logger: createLogger({ service: configSpec.service, level: 'silent' }),
+      metrics: createMetrics(configSpec.service),
+      db,
+      redis,
+    });
+    return {
+      app,
+      close: async () => {
+        await app.close();
+        redis.disconnect();
+        await db.destroy();
+      },
+    };
+  },
+});
