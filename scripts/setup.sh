@@ -30,7 +30,14 @@ ensure_pnpm() {
     npm install -g "pnpm@$want" >/dev/null 2>&1
   fi
   log "installing workspace dependencies"
-  pnpm install --frozen-lockfile --reporter=silent
+  local out
+  out="$(mktemp)"
+  if ! pnpm install --frozen-lockfile --reporter=append-only >"$out" 2>&1; then
+    cat "$out" >&2
+    rm -f "$out"
+    exit 1
+  fi
+  rm -f "$out"
 }
 
 ensure_postgres() {
