@@ -70,6 +70,16 @@ const optionalSecret = z
   .optional()
   .transform((v) => v || undefined);
 
+/**
+ * A service's base URL. Render wires private services as a bare `host:port` (fromService `hostport`);
+ * internal traffic is plain HTTP on the private network, so such a value gets an `http://` scheme.
+ */
+const serviceUrl = (fallback: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^[a-z0-9.-]+:\d+$/i.test(v) ? `http://${v}` : v),
+    z.url().default(fallback),
+  );
+
 /** Shared fragments each service composes into its own schema. */
 export const envFragments = {
   base: (defaultPort: number) => ({
@@ -95,9 +105,9 @@ export const envFragments = {
       .default('dev-internal-token-secret-change-me-in-production'),
   },
   services: {
-    SEARCH_SERVICE_URL: z.url().default('http://127.0.0.1:3001'),
-    AI_SERVICE_URL: z.url().default('http://127.0.0.1:3002'),
-    BILLING_SERVICE_URL: z.url().default('http://127.0.0.1:3003'),
+    SEARCH_SERVICE_URL: serviceUrl('http://127.0.0.1:3001'),
+    AI_SERVICE_URL: serviceUrl('http://127.0.0.1:3002'),
+    BILLING_SERVICE_URL: serviceUrl('http://127.0.0.1:3003'),
   },
   optionalSecret,
 } as const;
