@@ -4,22 +4,62 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { SearchConfig } from './config.js';
 import type { SearchDatabase } from './db/schema.js';
+import { registerCompanyRoutes } from './modules/companies/companies.routes.js';
+import { createCompaniesService } from './modules/companies/companies.service.js';
+import { createRelationshipsService } from './modules/companies/relationships.service.js';
+import { registerDocumentRoutes } from './modules/documents/documents.routes.js';
+import { createDocumentsService } from './modules/documents/documents.service.js';
+import type { Embedder } from './modules/embeddings/embedder.js';
+import { createEmbedEnqueuer, type EmbedQueue } from './modules/indexing/indexing.queue.js';
+import { createQueryEmbeddings } from './modules/search/query-embedding.js';
+import { registerSearchRoutes } from './modules/search/search.routes.js';
+import { createSearchService } from './modules/search/search.service.js';
 
 export type SearchDeps = {
-  config: Pick<SearchConfig, 'INTERNAL_TOKEN_SECRET'>;
+  config: Pick<
+    SearchConfig,
+    | 'INTERNAL_TOKEN_SECRET'
+    | 'REDIS_PREFIX'
+    | 'SEARCH_RRF_K'
+    | 'QUERY_EMBEDDING_CACHE_TTL_SECONDS'
+    | 'EMBED_JOB_ATTEMPTS'
+    | 'EMBED_JOB_BACKOFF_MS'
+  >;
   logger: Logger;
   metrics: Metrics;
   db: Kysely<SearchDatabase>;
   redis: Redis;
+  /** Producer of the embedding queue (the worker consumes it in its own process). */
+  embedQueue: EmbedQueue;
+  /** Embeds search queries; the same provider and model as the worker's. */
+  embedder: Embedder;
 };
 
 /** The search-service's HTTP app; never listens, never reads the environment. */
 export async function buildApp(deps: SearchDeps) {
+  const { config, db } = deps;
   const app = await createServiceApp({
     logger: deps.logger,
     metrics: deps.metrics,
-    internalTokenSecret: deps.config.INTERNAL_TOKEN_SECRET,
-    readiness: { postgres: () => pingDb(deps.db), redis: () => pingRedis(deps.redis) },
+    internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
+    readiness: { postgres: () => pingDb(db), redis: () => pingRedis(deps.redis) },
   });
+  const enqueueEmbed = createEmbedEnqueuer(deps.embedQueue, {
+    attempts: config.EMBED_JOB_ATTEMPTS,
+    backoffMs: config.EMBED_JOB_BACKOFF_MS,
+  });
+  const embedQuery = createQueryEmbeddings({
+    embedder: deps.embedder,
+    redis: deps.redis,
+    prefix: config.REDIS_PREFIX,
+    ttlSeconds: config.QUERY_EMBEDDING_CACHE_TTL_SECONDS,
+  });
+  registerDocumentRoutes(app, createDocumentsService({ db, enqueueEmbed }));
+  registerSearchRoutes(app, createSearchService({ db, embedQuery, rrfK: config.SEARCH_RRF_K }));
+  registerCompanyRoutes(
+    app,
+    createCompaniesService({ db, enqueueEmbed }),
+    createRelationshipsService({ db }),
+  );
   return app;
 }

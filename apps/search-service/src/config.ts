@@ -1,6 +1,8 @@
 import { envFragments } from '@mna/shared';
 import { z } from 'zod';
 
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
 export const configSpec = {
   service: 'search-service',
   schema: z.object({
@@ -8,8 +10,35 @@ export const configSpec = {
     ...envFragments.database,
     ...envFragments.redis,
     ...envFragments.internalAuth,
+    /** With it, embeddings come from OpenAI text-embedding-3-small; without it, the local embedder. */
+    OPENAI_API_KEY: envFragments.optionalSecret,
+    /** Only set in tests and benchmarks: points the real SDK at a local fake of /v1/embeddings. */
+    OPENAI_BASE_URL: z.url().optional(),
+    /** Requests to the embedding provider in flight at once, per worker process. */
+    EMBED_CONCURRENCY: positiveInt(4),
+    /** Tokens per minute the worker may send to OpenAI (the account's TPM limit). */
+    EMBED_TOKENS_PER_MINUTE: positiveInt(1_000_000),
+    /** Retries of one embedding request on 429/5xx/network errors before the job attempt fails. */
+    EMBED_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(5),
+    EMBED_RETRY_BASE_MS: positiveInt(500),
+    /** BullMQ attempts of an embedding job; after the last one the document is dead-lettered. */
+    EMBED_JOB_ATTEMPTS: positiveInt(5),
+    EMBED_JOB_BACKOFF_MS: positiveInt(5_000),
+    /** Embedding jobs one worker process runs at once; their chunks are batched together. */
+    EMBED_WORKER_CONCURRENCY: positiveInt(32),
+    /** A job whose worker stops renewing its lock for this long is handed to another worker. */
+    EMBED_LOCK_DURATION_MS: positiveInt(30_000),
+    /** Reciprocal Rank Fusion constant of hybrid search. */
+    SEARCH_RRF_K: positiveInt(60),
+    QUERY_EMBEDDING_CACHE_TTL_SECONDS: positiveInt(86_400),
   }),
-  productionRequires: ['INTERNAL_TOKEN_SECRET', 'DATABASE_URL', 'MIGRATION_DATABASE_URL', 'REDIS_URL'],
+  productionRequires: [
+    'INTERNAL_TOKEN_SECRET',
+    'DATABASE_URL',
+    'MIGRATION_DATABASE_URL',
+    'REDIS_URL',
+    'OPENAI_API_KEY',
+  ],
 } as const;
 
 export type SearchConfig = z.output<typeof configSpec.schema>;

@@ -1,8 +1,9 @@
-import { createLogger, createMetrics, loadConfigOrExit } from '@mna/shared';
+import { createLogger, createMetrics, createQueue, loadConfigOrExit, QUEUES } from '@mna/shared';
 import { createDb, createRedis, runService } from '@mna/shared/kit';
 import { buildApp } from './app.js';
 import { configSpec } from './config.js';
 import type { SearchDatabase } from './db/schema.js';
+import { createEmbedder } from './modules/embeddings/embedder-factory.js';
 
 const config = loadConfigOrExit(configSpec, process.env);
 const logger = createLogger({ service: configSpec.service, level: config.LOG_LEVEL });
@@ -13,7 +14,10 @@ const db = createDb<SearchDatabase>({
   applicationName: configSpec.service,
 });
 const redis = createRedis(config.REDIS_URL);
-const app = await buildApp({ config, logger, metrics, db, redis });
+const embedQueue = createQueue(QUEUES.searchEmbed, { connection: redis, prefix: config.REDIS_PREFIX });
+const embedder = createEmbedder(config, logger);
+logger.info({ provider: embedder.provider, model: embedder.model }, 'embedding provider');
+const app = await buildApp({ config, logger, metrics, db, redis, embedQueue, embedder });
 
 await runService({
   app,
@@ -22,6 +26,7 @@ await runService({
   logger,
   graceMs: config.SHUTDOWN_GRACE_MS,
   closers: [
+    { name: 'queue', close: () => embedQueue.close() },
     { name: 'redis', close: () => redis.quit() },
     { name: 'postgres', close: () => db.destroy() },
   ],

@@ -1,0 +1,113 @@
+import type { QUEUES, QueueData } from '@mna/shared';
+import { withTenant } from '@mna/shared/kit';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { type Kysely, sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { SearchDatabase } from '../../db/schema.js';
+import { profileText } from '../companies/companies.service.js';
+import type { EmbeddingBatcher } from '../embeddings/batcher.js';
+import { PermanentEmbeddingError, toVectorLiteral } from '../embeddings/embedder.js';
+
+type EmbedJob = QueueData<typeof QUEUES.searchEmbed>;
+
+export type IndexingDeps = {
+  db: Kysely<SearchDatabase>;
+  batcher: EmbeddingBatcher;
+  logger: Logger;
+};
+
+/**
+ * Embeds what a job points at. Only chunks still without an embedding are sent, and the write only
+ * fills empty embeddings, in one transaction: a job re-run after a crash embeds the rest and never
+ * stores a chunk twice. A document becomes `indexed` once none of its chunks is pending.
+ */
+export function createIndexingProcessor(deps: IndexingDeps) {
+  const { db, batcher } = deps;
+
+  async function indexDocument(tenantId: string, id: string): Promise<void> {
+    const pending = await withTenant(db, tenantId, (trx) =>
+      trx
+        .selectFrom('search.chunks')
+        .select(['id', 'text'])
+        .where('tenant_id', '=', tenantId)
+        .where('document_id', '=', id)
+        .where('embedding', 'is', null)
+        .orderBy('seq')
+        .execute(),
+    );
+    const vectors = await batcher.embed(pending.map((c) => c.text));
+    await withTenant(db, tenantId, async (trx) => {
+      if (pending.length > 0) {
+        await sql`update search.chunks c
+          set embedding = v.e::halfvec(1536), embedded_at = clock_timestamp()
+          from unnest(${pending.map((c) => c.id)}::uuid[], ${vectors.map(toVectorLiteral)}::text[]) as v(id, e)
+          where c.id = v.id and c.tenant_id = ${tenantId} and c.embedding is null`.execute(trx);
+      }
+      await sql`update search.documents d
+        set status = 'indexed', error = null, dead_lettered = false, updated_at = clock_timestamp()
+        where d.id = ${id} and d.tenant_id = ${tenantId} and d.status <> 'indexed'
+          and not exists (select 1 from search.chunks c where c.document_id = d.id and c.embedding is null)`.execute(
+        trx,
+      );
+    });
+  }
+
+  async function indexCompany(tenantId: string, id: string): Promise<void> {
+    const company = await withTenant(db, tenantId, (trx) =>
+      trx
+        .selectFrom('search.companies')
+        .select(['name', 'description', 'industry', 'region', 'tags', 'profile_hash'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where('embedding', 'is', null)
+        .executeTakeFirst(),
+    );
+    if (!company) return;
+    const [vector] = await batcher.embed([profileText(company)]);
+    // Only if the profile is still the one embedded; a newer version has its own job.
+    await withTenant(db, tenantId, (trx) =>
+      trx
+        .updateTable('search.companies')
+        .set({ embedding: toVectorLiteral(vector!), embedding_status: 'indexed', error: null })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where('profile_hash', '=', company.profile_hash)
+        .execute(),
+    );
+  }
+
+  /** Records a failure on the row: the last error, and on the final attempt the dead-letter state. */
+  async function recordFailure(data: EmbedJob, message: string, final: boolean): Promise<void> {
+    await withTenant(db, data.tenantId, async (trx) => {
+      if (data.target === 'document') {
+        await trx
+          .updateTable('search.documents')
+          .set({ error: message, ...(final ? { status: 'failed', dead_lettered: true } : {}) })
+          .where('tenant_id', '=', data.tenantId)
+          .where('id', '=', data.id)
+          .execute();
+      } else {
+        await trx
+          .updateTable('search.companies')
+          .set({ error: message, ...(final ? { embedding_status: 'failed' } : {}) })
+          .where('tenant_id', '=', data.tenantId)
+          .where('id', '=', data.id)
+          .execute();
+      }
+    });
+  }
+
+  return async function process(data: EmbedJob, job: Job<EmbedJob>): Promise<void> {
+    try {
+      if (data.target === 'document') await indexDocument(data.tenantId, data.id);
+      else await indexCompany(data.tenantId, data.id);
+    } catch (error) {
+      const permanent = error instanceof PermanentEmbeddingError;
+      const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const message = error instanceof Error ? error.message : String(error);
+      await recordFailure(data, message.slice(0, 1000), final);
+      if (permanent) throw new UnrecoverableError(message);
+      throw error;
+    }
+  };
+}

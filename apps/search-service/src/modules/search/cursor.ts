@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { BadRequestError } from '@mna/shared';
+import { z } from 'zod';
+
+/**
+ * A page boundary: the last document's sort key (`key`: distance, rank or fused score) and id, the
+ * snapshot time (rows created later stay out of every later page), and a fingerprint of the request
+ * so that a cursor cannot be replayed against another query.
+ */
+const CursorSchema = z.strictObject({
+  v: z.literal(1),
+  f: z.string().length(16),
+  t: z.iso.datetime({ offset: true }),
+  k: z.number(),
+  d: z.uuid(),
+});
+export type Cursor = z.infer<typeof CursorSchema>;
+
+export const fingerprintOf = (parts: unknown): string =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+
+export const encodeCursor = (cursor: Cursor): string =>
+  Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+
+export function decodeCursor(text: string, fingerprint: string): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const result = CursorSchema.safeParse(parsed);
+  if (!result.success) throw new BadRequestError('The cursor is not valid.');
+  if (result.data.f !== fingerprint) {
+    throw new BadRequestError('The cursor belongs to a different query, mode or filter set.');
+  }
+  return result.data;
+}

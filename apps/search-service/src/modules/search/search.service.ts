@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { Principal, SearchRequestSchema, SearchResponse, SearchResult } from '@mna/shared';
+import { withTenant } from '@mna/shared/kit';
+import { type Kysely, sql } from 'kysely';
+import type { z } from 'zod';
+import type { SearchDatabase } from '../../db/schema.js';
+import { recordAudit } from '../audit/audit.repo.js';
+import { toVectorLiteral } from '../embeddings/embedder.js';
+import { type Cursor, decodeCursor, encodeCursor, fingerprintOf } from './cursor.js';
+import {
+  type Boundary,
+  chunkConditions,
+  hybridQuery,
+  keywordSearchQuery,
+  type Row,
+  semanticQuery,
+} from './search.sql.js';
+
+type ParsedSearch = z.output<typeof SearchRequestSchema>;
+
+export type SearchServiceDeps = {
+  db: Kysely<SearchDatabase>;
+  embedQuery: (text: string) => Promise<number[]>;
+  rrfK: number;
+  /** Chunks each leg of a hybrid search ranks; hybrid pages end when both are exhausted. */
+  hybridWindow?: number;
+  /** hnsw.ef_search: candidates kept per step of the graph walk. */
+  efSearch?: number;
+};
+
+const SNIPPET_CHARS = 320;
+const MAX_CANDIDATES = 1000;
+
+/** A chunk's text without the title line every chunk starts with, cut to a readable snippet. */
+function snippetOf(text: string, title: string): string {
+  const body = text.startsWith(`${title}\n\n`) ? text.slice(title.length + 2) : text;
+  if (body.length <= SNIPPET_CHARS) return body;
+  const cut = body.lastIndexOf(' ', SNIPPET_CHARS);
+  return `${body.slice(0, cut > SNIPPET_CHARS / 2 ? cut : SNIPPET_CHARS)}…`;
+}
+
+export function createSearchService(deps: SearchServiceDeps) {
+  const window = deps.hybridWindow ?? 300;
+  const efSearch = deps.efSearch ?? 100;
+
+  async function search(principal: Principal, request: ParsedSearch): Promise<SearchResponse> {
+    const started = performance.now();
+    const { query, mode, limit, filters, minScore } = request;
+    const fingerprint = fingerprintOf([mode, query, filters ?? {}, minScore ?? null]);
+    const cursor: Cursor | null = request.cursor ? decodeCursor(request.cursor, fingerprint) : null;
+    const vector = mode === 'keyword' ? null : toVectorLiteral(await deps.embedQuery(query));
+    const tenantId = principal.tenantId;
+
+    return withTenant(deps.db, tenantId, async (trx) => {
+      // Iterative index scans keep filtered vector queries returning `limit` rows (pgvector 0.8).
+      const { rows: settings } = await sql<{ snapshot: Date }>`select
+        set_config('hnsw.iterative_scan', 'relaxed_order', true),
+        set_config('hnsw.ef_search', ${String(efSearch)}, true),
+        now() as snapshot`.execute(trx);
+      const snapshot = cursor ? new Date(cursor.t) : settings[0]!.snapshot;
+      const conds = chunkConditions(tenantId, snapshot, filters);
+      const boundary: Boundary = cursor ? { key: cursor.k, documentId: cursor.d } : null;
+      const common = { conds, boundary, limit, minScore, tenantId };
+      let hasMoreCandidates = false;
+      let rows: Row[];
+      if (mode === 'keyword') {
+        rows = (await keywordSearchQuery({ ...common, text: query }).execute(trx)).rows;
+      } else if (mode === 'semantic') {
+        const candidates = Math.min(MAX_CANDIDATES, (limit + 1) * 5);
+        rows = (await semanticQuery({ ...common, vector: vector!, candidates }).execute(trx)).rows;
+        hasMoreCandidates = (rows[0]?.candidates ?? 0) >= candidates;
+      } else {
+        const q = { ...common, vector: vector!, text: query, window, rrfK: deps.rrfK };
+        rows = (await hybridQuery(q).execute(trx)).rows;
+      }
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const more = rows.length > limit || (hasMoreCandidates && page.length > 0);
+      const results: SearchResult[] = page.map((r) => ({
+        documentId: r.document_id,
+        chunkId: r.chunk_id,
+        title: r.title,
+        snippet: snippetOf(r.text, r.title),
+        score: mode === 'semantic' ? 1 - r.key : r.key,
+        scores: {
+          ...(r.semantic !== null ? { semantic: r.semantic } : {}),
+          ...(r.keyword !== null ? { keyword: r.keyword } : {}),
+        },
+        metadata: r.metadata as SearchResult['metadata'],
+        kind: r.kind as SearchResult['kind'],
+      }));
+      const nextCursor =
+        more && last
+          ? encodeCursor({
+              v: 1,
+              f: fingerprint,
+              t: snapshot.toISOString(),
+              k: last.key,
+              d: last.document_id,
+            })
+          : null;
+      const tookMs = Math.round((performance.now() - started) * 100) / 100;
+      await recordAudit(trx, principal, {
+        action: 'search',
+        details: {
+          queryHash: createHash('sha256').update(query).digest('hex').slice(0, 32),
+          mode,
+          filters: filters ?? {},
+          resultCount: results.length,
+          resultIds: results.map((r) => r.documentId),
+          latencyMs: tookMs,
+          page: cursor ? 'next' : 'first',
+        },
+      });
+      return { results, nextCursor, tookMs };
+    });
+  }
+
+  return { search };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;

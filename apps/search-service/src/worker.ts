@@ -1,0 +1,37 @@
+import { createLogger, createWorker, loadConfigOrExit, QUEUES } from '@mna/shared';
+import { createDb, createRedis, runWorker } from '@mna/shared/kit';
+import { configSpec } from './config.js';
+import type { SearchDatabase } from './db/schema.js';
+import { createEmbeddingBatcher } from './modules/embeddings/batcher.js';
+import { createEmbedder } from './modules/embeddings/embedder-factory.js';
+import { createIndexingProcessor } from './modules/indexing/indexing.processor.js';
+
+// The embedding worker: its own process, scaled separately from the HTTP service.
+const config = loadConfigOrExit(configSpec, process.env);
+const logger = createLogger({ service: `${configSpec.service}-worker`, level: config.LOG_LEVEL });
+const db = createDb<SearchDatabase>({
+  connectionString: config.DATABASE_URL,
+  max: config.DATABASE_POOL_MAX,
+  applicationName: `${configSpec.service}-worker`,
+});
+const redis = createRedis(config.REDIS_URL, 'worker');
+const embedder = createEmbedder(config, logger);
+const processor = createIndexingProcessor({ db, batcher: createEmbeddingBatcher(embedder), logger });
+const worker = createWorker(QUEUES.searchEmbed, processor, {
+  connection: redis,
+  prefix: config.REDIS_PREFIX,
+  logger,
+  concurrency: config.EMBED_WORKER_CONCURRENCY,
+  options: { lockDuration: config.EMBED_LOCK_DURATION_MS, stalledInterval: config.EMBED_LOCK_DURATION_MS },
+});
+logger.info({ provider: embedder.provider, model: embedder.model }, 'embedding provider');
+
+runWorker({
+  logger,
+  graceMs: config.SHUTDOWN_GRACE_MS,
+  closers: [
+    { name: 'worker', close: () => worker.close() },
+    { name: 'redis', close: () => redis.quit() },
+    { name: 'postgres', close: () => db.destroy() },
+  ],
+});

@@ -1,0 +1,112 @@
+import { createLogger, createMetrics, createQueue, createWorker, QUEUES } from '@mna/shared';
+import { createDb, createRedis } from '@mna/shared/kit';
+import {
+  createTestDatabase,
+  deleteKeysWithPrefix,
+  TEST_INTERNAL_SECRET,
+  TEST_REDIS_URL,
+  uniquePrefix,
+} from '@mna/testing';
+import { buildApp } from '../src/app.js';
+import { configSpec, type SearchConfig } from '../src/config.js';
+import type { SearchDatabase } from '../src/db/schema.js';
+import { createEmbeddingBatcher } from '../src/modules/embeddings/batcher.js';
+import type { Embedder } from '../src/modules/embeddings/embedder.js';
+import { createEmbedder } from '../src/modules/embeddings/embedder-factory.js';
+import { createIndexingProcessor } from '../src/modules/indexing/indexing.processor.js';
+
+/** The service's configuration with its defaults, as loadConfig would build it, plus overrides. */
+export const testConfig = (overrides: Record<string, string> = {}): SearchConfig =>
+  configSpec.schema.parse({
+    NODE_ENV: 'test',
+    INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+    EMBED_JOB_BACKOFF_MS: '50',
+    EMBED_RETRY_BASE_MS: '20',
+    ...overrides,
+  });
+
+export const silentLogger = () => createLogger({ service: 'search-test', level: 'silent' });
+
+/**
+ * The HTTP app on its own database clone and Redis prefix, and workers on demand, wired exactly as
+ * main.ts and worker.ts wire them.
+ */
+export async function createHarness(options: {
+  template: string;
+  env?: Record<string, string>;
+  embedder?: Embedder;
+  databaseUrl?: string;
+}) {
+  const database = options.databaseUrl ? null : await createTestDatabase(options.template);
+  const databaseUrl = options.databaseUrl ?? database!.appUrl;
+  const prefix = uniquePrefix('search');
+  const config = testConfig({ REDIS_PREFIX: prefix, ...options.env });
+  const logger = silentLogger();
+  const db = createDb<SearchDatabase>({ connectionString: databaseUrl, max: 6 });
+  const redis = createRedis(TEST_REDIS_URL);
+  const embedQueue = createQueue(QUEUES.searchEmbed, { connection: redis, prefix });
+  const embedder = options.embedder ?? createEmbedder(config, logger);
+  const app = await buildApp({
+    config,
+    logger,
+    metrics: createMetrics(configSpec.service),
+    db,
+    redis,
+    embedQueue,
+    embedder,
+  });
+  const workers: Array<{ close: () => Promise<void> }> = [];
+  const workerRedis = createRedis(TEST_REDIS_URL, 'worker');
+
+  function startWorker(workerEmbedder: Embedder = embedder, lockDurationMs = 30_000) {
+    const processor = createIndexingProcessor({
+      db,
+      batcher: createEmbeddingBatcher(workerEmbedder),
+      logger,
+    });
+    const worker = createWorker(QUEUES.searchEmbed, processor, {
+      connection: workerRedis,
+      prefix,
+      logger,
+      concurrency: config.EMBED_WORKER_CONCURRENCY,
+      options: { lockDuration: lockDurationMs, stalledInterval: lockDurationMs },
+    });
+    workers.push(worker);
+    return worker;
+  }
+
+  return {
+    app,
+    db,
+    redis,
+    embedQueue,
+    prefix,
+    config,
+    databaseUrl,
+    ownerUrl: database?.ownerUrl,
+    startWorker,
+    async close() {
+      for (const w of workers) await w.close();
+      await app.close();
+      await embedQueue.close();
+      await deleteKeysWithPrefix(prefix);
+      workerRedis.disconnect();
+      redis.disconnect();
+      await db.destroy();
+      await database?.drop();
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+/** Polls until `check` returns a truthy value (or fails after `timeoutMs`). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
