@@ -1,21 +1,97 @@
-import type { Metrics } from '@mna/shared';
+import { createServiceClient, type Metrics } from '@mna/shared';
 import { createServiceApp, pingRedis, type Redis } from '@mna/shared/kit';
 import type { Logger } from 'pino';
+import { request } from 'undici';
+import { authPlugin } from './auth/auth.plugin.js';
+import { createTokenVerifier, type TokenVerifierSettings } from './auth/token-verifier.js';
 import type { GatewayConfig } from './config.js';
+import { registerDocs } from './docs/docs.plugin.js';
+import { buildOpenApiDocument } from './docs/openapi.js';
+import { createEntitlementsService } from './entitlements/entitlements.service.js';
+import { registerHardening } from './plugins/hardening.js';
+import { registerProxy, type Upstream } from './proxy/proxy.plugin.js';
+import { buildRouteTable } from './proxy/route-table.js';
+import { createUpstreamMetrics } from './proxy/upstream-metrics.js';
+import { rateLimitConfigFor, registerRateLimit } from './rate-limit/rate-limit.js';
 
 export type GatewayDeps = {
   config: GatewayConfig;
   logger: Logger;
   metrics: Metrics;
   redis: Redis;
+  /** From resolveAuth(config): Clerk's settings, or the development key pair's. */
+  auth: TokenVerifierSettings;
+};
+
+/** A service's own /readyz, as one of the gateway's readiness checks. */
+const serviceReady = (baseUrl: string) => async () => {
+  const { statusCode, body } = await request(new URL('/readyz', baseUrl), {
+    headersTimeout: 900,
+    bodyTimeout: 900,
+  });
+  await body.dump();
+  if (statusCode !== 200) throw new Error(`readyz answered ${statusCode}`);
 };
 
 /** The public gateway's HTTP app; never listens, never reads the environment. */
 export async function buildApp(deps: GatewayDeps) {
+  const { config } = deps;
+  const upstreams: Upstream[] = [
+    { name: 'search', baseUrl: config.SEARCH_SERVICE_URL },
+    { name: 'ai', baseUrl: config.AI_SERVICE_URL },
+    { name: 'billing', baseUrl: config.BILLING_SERVICE_URL },
+  ];
   const app = await createServiceApp({
     logger: deps.logger,
     metrics: deps.metrics,
-    readiness: { redis: () => pingRedis(deps.redis) },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY as boolean | string,
+    readiness: {
+      redis: () => pingRedis(deps.redis),
+      ...Object.fromEntries(upstreams.map((u) => [u.name, serviceReady(u.baseUrl)])),
+    },
+  });
+  const billing = createServiceClient({
+    service: 'billing',
+    baseUrl: config.BILLING_SERVICE_URL,
+    internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
+    timeoutMs: config.ENTITLEMENTS_TIMEOUT_MS,
+    connections: 8,
+  });
+  app.addHook('onClose', async () => billing.close());
+  const routes = buildRouteTable(config);
+
+  await registerHardening(app, {
+    production: config.NODE_ENV === 'production',
+    corsOrigins: config.CORS_ORIGINS,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    maxHeapUsedBytes: config.MAX_HEAP_USED_BYTES,
+    maxEventLoopUtilization: config.MAX_EVENT_LOOP_UTILIZATION,
+  });
+  await app.register(authPlugin, {
+    verifier: createTokenVerifier(deps.auth),
+    entitlements: createEntitlementsService({
+      billing,
+      logger: deps.logger,
+      ttlMs: config.ENTITLEMENTS_CACHE_MS,
+      timeoutMs: config.ENTITLEMENTS_TIMEOUT_MS,
+    }),
+    platformAdminUserIds: config.PLATFORM_ADMIN_USER_IDS,
+  });
+  const limits = {
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    publicPerWindow: config.RATE_LIMIT_PUBLIC_PER_WINDOW,
+  };
+  await registerRateLimit(app, { ...limits, redis: deps.redis, prefix: `${config.REDIS_PREFIX}:gw:rl:` });
+  await registerDocs(app, buildOpenApiDocument(routes));
+  await registerProxy(app, {
+    upstreams,
+    routes,
+    internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
+    connections: config.UPSTREAM_CONNECTIONS,
+    circuit: { failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.CIRCUIT_COOLDOWN_MS },
+    metrics: createUpstreamMetrics(deps.metrics),
+    rateLimitConfig: rateLimitConfigFor(limits),
   });
   return app;
 }

@@ -1,14 +1,89 @@
 import { envFragments } from '@mna/shared';
 import { z } from 'zod';
+import { defaultDevKeyFile } from './auth/dev-keys.js';
+
+const list = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const bytes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** `true`/`false`, a hop count, or a comma list of trusted proxy addresses/CIDRs (Fastify's trustProxy). */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((v): boolean | number | string => {
+    if (v === 'true') return true;
+    if (v === 'false' || v === '') return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    return v;
+  });
 
 export const configSpec = {
   service: 'gateway',
-  schema: z.object({
-    ...envFragments.base(3000),
-    ...envFragments.redis,
-    ...envFragments.internalAuth,
-    ...envFragments.services,
-  }),
+  schema: z
+    .object({
+      ...envFragments.base(3000),
+      ...envFragments.redis,
+      ...envFragments.internalAuth,
+      ...envFragments.services,
+      /** Clerk: networkless verification with CLERK_JWT_KEY (PEM), else Clerk's JWKS via the secret key. */
+      CLERK_SECRET_KEY: envFragments.optionalSecret,
+      CLERK_JWT_KEY: envFragments.optionalSecret,
+      CLERK_PUBLISHABLE_KEY: envFragments.optionalSecret,
+      CLERK_MACHINE_SECRET_KEY: envFragments.optionalSecret,
+      /** Frontend origins whose session tokens are accepted (`azp`); empty disables the check. */
+      CLERK_AUTHORIZED_PARTIES: list,
+      /** Development auth key pair, shared by the running gateway and `pnpm token`. */
+      DEV_AUTH_KEY_FILE: z.string().default(defaultDevKeyFile()),
+      AUTH_CACHE_MAX_ENTRIES: z.coerce.number().int().positive().default(50_000),
+      PLATFORM_ADMIN_USER_IDS: list,
+      ENTITLEMENTS_CACHE_MS: ms(30_000),
+      ENTITLEMENTS_TIMEOUT_MS: ms(1_000),
+      CORS_ORIGINS: list,
+      TRUST_PROXY: trustProxy,
+      RATE_LIMIT_WINDOW_MS: ms(60_000),
+      /** Budget per client IP per window for unauthenticated (public) routes. */
+      RATE_LIMIT_PUBLIC_PER_WINDOW: z.coerce.number().int().positive().default(60),
+      SEARCH_TIMEOUT_MS: ms(10_000),
+      AI_TIMEOUT_MS: ms(60_000),
+      BILLING_TIMEOUT_MS: ms(10_000),
+      /** MCP's GET opens a server-sent event stream; it may stay idle this long. */
+      MCP_STREAM_TIMEOUT_MS: ms(300_000),
+      UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(128),
+      CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
+      CIRCUIT_COOLDOWN_MS: ms(10_000),
+      BODY_LIMIT_BYTES: bytes(1_048_576),
+      DOCUMENT_BODY_LIMIT_BYTES: bytes(10 * 1_048_576),
+      BULK_BODY_LIMIT_BYTES: bytes(64 * 1_048_576),
+      WEBHOOK_BODY_LIMIT_BYTES: bytes(512 * 1024),
+      MAX_EVENT_LOOP_DELAY_MS: ms(1_000),
+      MAX_HEAP_USED_BYTES: bytes(1_536 * 1_048_576),
+      MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().positive().max(1).default(0.98),
+    })
+    .superRefine((env, ctx) => {
+      if (env.NODE_ENV !== 'production') return;
+      if (!env.CLERK_JWT_KEY && !env.CLERK_SECRET_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CLERK_JWT_KEY'],
+          message: 'set CLERK_JWT_KEY or CLERK_SECRET_KEY in production (development auth is refused)',
+        });
+      }
+      if (!env.CLERK_PUBLISHABLE_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CLERK_PUBLISHABLE_KEY'],
+          message: 'must be set in production',
+        });
+      }
+    }),
   productionRequires: [
     'INTERNAL_TOKEN_SECRET',
     'REDIS_URL',
@@ -19,3 +94,7 @@ export const configSpec = {
 } as const;
 
 export type GatewayConfig = z.output<typeof configSpec.schema>;
+
+/** True when Clerk settings are absent: development auth (a local key pair) applies. */
+export const usesDevAuth = (config: GatewayConfig): boolean =>
+  !config.CLERK_JWT_KEY && !config.CLERK_SECRET_KEY;

@@ -1,13 +1,16 @@
-import { createLogger, createMetrics, loadConfigOrExit } from '@mna/shared';
+import { createLogger, createMetrics, loadConfigOrExit, mintClerkSessionToken } from '@mna/shared';
 import { createRedis, runService } from '@mna/shared/kit';
 import { buildApp } from './app.js';
+import { resolveAuth } from './auth/auth-settings.js';
+import { DEV_ISSUER, DEV_PLAN_CLAIM } from './auth/dev-keys.js';
 import { configSpec } from './config.js';
 
 const config = loadConfigOrExit(configSpec, process.env);
 const logger = createLogger({ service: configSpec.service, level: config.LOG_LEVEL });
 const metrics = createMetrics(configSpec.service);
 const redis = createRedis(config.REDIS_URL);
-const app = await buildApp({ config, logger, metrics, redis });
+const auth = await resolveAuth(config);
+const app = await buildApp({ config, logger, metrics, redis, auth: auth.verifier });
 
 await runService({
   app,
@@ -17,3 +20,18 @@ await runService({
   graceMs: config.SHUTDOWN_GRACE_MS,
   closers: [{ name: 'redis', close: () => redis.quit() }],
 });
+
+if (auth.devKeys) {
+  const token = await mintClerkSessionToken(auth.devKeys, {
+    userId: 'user_demo',
+    issuer: DEV_ISSUER,
+    expiresInSeconds: 24 * 3600,
+    org: { id: 'org_demo', rol: 'admin', slg: 'demo' },
+    extraClaims: { [DEV_PLAN_CLAIM]: 'growth' },
+    ...(config.CLERK_AUTHORIZED_PARTIES[0] ? { azp: config.CLERK_AUTHORIZED_PARTIES[0] } : {}),
+  });
+  logger.warn({ keyFile: config.DEV_AUTH_KEY_FILE }, 'development auth: Clerk is not configured');
+  process.stdout.write(
+    `\nDevelopment token (org_demo, admin, growth plan, 24 h); mint more with \`pnpm token --org X --role admin --plan growth\`:\nDEV_TOKEN=${token}\n\n`,
+  );
+}

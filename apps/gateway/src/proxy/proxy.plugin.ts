@@ -1,0 +1,130 @@
+import replyFrom from '@fastify/reply-from';
+import { GatewayTimeoutError, ServiceUnavailableError, signInternalToken, UpstreamError } from '@mna/shared';
+import type { ServiceApp } from '@mna/shared/kit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import '../fastify-types.js';
+import { CIRCUIT_STATE_VALUE, type CircuitBreaker, createCircuitBreaker } from './circuit-breaker.js';
+import { forwardHeaders } from './forward-headers.js';
+import type { GatewayRoute, ServiceName } from './route-table.js';
+import type { UpstreamMetrics } from './upstream-metrics.js';
+
+export type Upstream = { name: ServiceName; baseUrl: string };
+
+export type ProxyOptions = {
+  upstreams: Upstream[];
+  routes: GatewayRoute[];
+  internalTokenSecret: string;
+  connections: number;
+  circuit: { failureThreshold: number; cooldownMs: number };
+  metrics: UpstreamMetrics;
+  /** Per-route rate-limit config, from the rate-limit module. */
+  rateLimitConfig: (route: GatewayRoute) => Record<string, unknown> | false;
+};
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function upstreamFailure(service: ServiceName, route: GatewayRoute, error: Error & { code?: string }) {
+  const cause = (error.cause ?? {}) as { code?: string };
+  if (
+    error.code === 'FST_REPLY_FROM_GATEWAY_TIMEOUT' ||
+    (error as { statusCode?: number }).statusCode === 504
+  ) {
+    return {
+      outcome: 'timeout',
+      error: new GatewayTimeoutError(`${service} did not answer within ${route.timeoutMs} ms.`),
+    };
+  }
+  if (UNREACHABLE_CODES.has(cause.code ?? '') || UNREACHABLE_CODES.has(error.code ?? '')) {
+    return { outcome: 'unreachable', error: new ServiceUnavailableError(`${service} is unreachable.`, 5) };
+  }
+  return { outcome: 'error', error: new UpstreamError(`${service} failed to answer.`) };
+}
+
+/** Registers one upstream's routes in their own context: its undici pool, raw body parsing, breaker. */
+async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upstream: Upstream }) {
+  const { upstream, metrics } = opts;
+  metrics.circuitState.set({ service: upstream.name }, 0);
+  const breaker: CircuitBreaker = createCircuitBreaker({
+    ...opts.circuit,
+    onStateChange: (state) => {
+      metrics.circuitState.set({ service: upstream.name }, CIRCUIT_STATE_VALUE[state]);
+      app.log.warn({ upstream: upstream.name, state }, 'circuit state changed');
+    },
+  });
+  await app.register(replyFrom, {
+    base: upstream.baseUrl,
+    undici: {
+      connections: opts.connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: 2_000 },
+    },
+    disableRequestLogging: true,
+  });
+  // Bodies are forwarded as the bytes received (services validate them against the contracts); the
+  // route's bodyLimit applies while they are read.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  async function proxy(request: FastifyRequest, reply: FastifyReply) {
+    const route = request.routeOptions.config.gateway!;
+    const gate = breaker.tryAcquire();
+    if (!gate.allowed) {
+      throw new ServiceUnavailableError(
+        `${upstream.name} is temporarily unavailable.`,
+        gate.retryAfterMs / 1000,
+      );
+    }
+    const token = request.principal
+      ? await signInternalToken(request.principal, opts.internalTokenSecret)
+      : null;
+    const started = performance.now();
+    let settled = false;
+    const settle = (ok: boolean, outcome: string) => {
+      if (settled) return;
+      settled = true;
+      if (ok) breaker.onSuccess();
+      else breaker.onFailure();
+      metrics.upstreamDuration.observe(
+        { service: upstream.name, outcome },
+        (performance.now() - started) / 1000,
+      );
+    };
+    const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+    return reply.from(undefined, {
+      timeout: route.timeoutMs,
+      // Never retry: a POST must reach its upstream exactly once (reply-from retries GETs on 503 otherwise).
+      retryDelay: () => null,
+      rewriteRequestHeaders: (_req, headers) => forwardHeaders(request, headers, token),
+      ...(body
+        ? { body, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') }
+        : {}),
+      onResponse: (_req, res, response) => {
+        settle(response.statusCode < 500, `${Math.floor(response.statusCode / 100)}xx`);
+        res.send(response.stream);
+      },
+      onError: (res, { error }) => {
+        const failure = upstreamFailure(upstream.name, route, error as Error & { code?: string });
+        settle(false, failure.outcome);
+        res.send(failure.error);
+      },
+    });
+  }
+
+  for (const route of opts.routes.filter((r) => r.service === upstream.name)) {
+    app.route({
+      method: route.method,
+      url: route.path,
+      bodyLimit: route.bodyLimit,
+      config: { gateway: route, rateLimit: opts.rateLimitConfig(route) },
+      handler: proxy,
+    });
+  }
+}
+
+/** Proxies every route of the table to its service, each upstream with its own pool and breaker. */
+export async function registerProxy(app: ServiceApp, opts: ProxyOptions) {
+  for (const upstream of opts.upstreams) {
+    await app.register(async (child) => upstreamContext(child, { ...opts, upstream }));
+  }
+}

@@ -1,0 +1,103 @@
+import {
+  type ClerkKeyPair,
+  createLogger,
+  createMetrics,
+  generateClerkKeyPair,
+  loadConfig,
+  mintClerkSessionToken,
+  type PlanId,
+} from '@mna/shared';
+import {
+  createLogCapture,
+  deleteKeysWithPrefix,
+  TEST_INTERNAL_SECRET,
+  TEST_REDIS_URL,
+  uniquePrefix,
+} from '@mna/testing';
+import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
+import { buildApp } from '../src/app.js';
+import { resolveAuth } from '../src/auth/auth-settings.js';
+import { configSpec } from '../src/config.js';
+import { type StandIn, startAi, startBilling, startSearch } from './stand-ins.js';
+
+export const APP_ORIGIN = 'https://app.mna.test';
+
+export type Upstreams = { search: StandIn; ai: StandIn; billing: StandIn };
+
+export async function startUpstreams(plans: Record<string, PlanId> = {}): Promise<Upstreams> {
+  const [search, ai, billing] = await Promise.all([startSearch(), startAi(), startBilling(plans)]);
+  return { search, ai, billing };
+}
+
+export const closeUpstreams = async (u: Upstreams) => {
+  await Promise.all([u.search.app.close(), u.ai.app.close(), u.billing.app.close()]);
+};
+
+export type GatewayOptions = { env?: Record<string, string>; keys?: ClerkKeyPair; prefix?: string };
+
+/** A gateway wired to the stand-ins, a real Redis under a unique prefix, and a Clerk key pair. */
+export async function startGateway(upstreams: Upstreams, options: GatewayOptions = {}) {
+  const keys = options.keys ?? (await generateClerkKeyPair());
+  const prefix = options.prefix ?? uniquePrefix('gw');
+  const config = loadConfig(configSpec, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: prefix,
+    INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+    SEARCH_SERVICE_URL: upstreams.search.url,
+    AI_SERVICE_URL: upstreams.ai.url,
+    BILLING_SERVICE_URL: upstreams.billing.url,
+    CLERK_JWT_KEY: keys.publicKeyPem,
+    CLERK_AUTHORIZED_PARTIES: APP_ORIGIN,
+    CORS_ORIGINS: APP_ORIGIN,
+    ...options.env,
+  });
+  const capture = createLogCapture();
+  const logger = createLogger({ service: 'gateway', level: 'info', destination: capture.stream });
+  const redis = new Redis(TEST_REDIS_URL);
+  const auth = await resolveAuth(config);
+  const app = await buildApp({
+    config,
+    logger,
+    metrics: createMetrics('gateway'),
+    redis,
+    auth: auth.verifier,
+  });
+  await app.ready();
+  return {
+    app,
+    keys,
+    logs: capture.lines,
+    prefix,
+    close: async () => {
+      await app.close();
+      await deleteKeysWithPrefix(prefix);
+      redis.disconnect();
+    },
+  };
+}
+
+export type Gateway = Awaited<ReturnType<typeof startGateway>>;
+
+/** A valid session token for an org (or none: the personal workspace). */
+export const sessionToken = (keys: ClerkKeyPair, org?: string, role = 'admin', userId = 'user_1') =>
+  mintClerkSessionToken(keys, {
+    userId,
+    azp: APP_ORIGIN,
+    ...(org ? { org: { id: org, rol: role, slg: org } } : {}),
+  });
+
+/** A Clerk M2M JWT (`sub` = `mch_…`) carrying a tenant claim. */
+export async function machineToken(keys: ClerkKeyPair, tenantId: string) {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ jti: `mt_${now}`, tenant_id: tenantId })
+    .setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' })
+    .setSubject('mch_integration')
+    .setIssuedAt(now)
+    .setExpirationTime(now + 600)
+    .sign(keys.privateKey);
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
