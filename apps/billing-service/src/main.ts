@@ -1,8 +1,9 @@
-import { createLogger, createMetrics, loadConfigOrExit } from '@mna/shared';
+import { createLogger, createMetrics, createQueue, loadConfigOrExit, QUEUES } from '@mna/shared';
 import { createDb, createRedis, runService } from '@mna/shared/kit';
 import { buildApp } from './app.js';
-import { configSpec } from './config.js';
+import { configSpec, devPlanOverride } from './config.js';
 import type { BillingDatabase } from './db/schema.js';
+import { createStripeClient } from './stripe/stripe.client.js';
 
 const config = loadConfigOrExit(configSpec, process.env);
 const logger = createLogger({ service: configSpec.service, level: config.LOG_LEVEL });
@@ -13,7 +14,14 @@ const db = createDb<BillingDatabase>({
   applicationName: configSpec.service,
 });
 const redis = createRedis(config.REDIS_URL);
-const app = await buildApp({ config, logger, metrics, db, redis });
+const eventsQueue = createQueue(QUEUES.billingStripeEvents, {
+  connection: redis,
+  prefix: config.REDIS_PREFIX,
+});
+const stripe = createStripeClient(config);
+const devPlan = devPlanOverride(config);
+if (!stripe) logger.warn({ devPlan }, 'STRIPE_SECRET_KEY not set: catalog and entitlements only');
+const app = await buildApp({ config, logger, metrics, db, redis, stripe, eventsQueue, devPlan });
 
 await runService({
   app,
@@ -22,6 +30,7 @@ await runService({
   logger,
   graceMs: config.SHUTDOWN_GRACE_MS,
   closers: [
+    { name: 'queue', close: () => eventsQueue.close() },
     { name: 'redis', close: () => redis.quit() },
     { name: 'postgres', close: () => db.destroy() },
   ],

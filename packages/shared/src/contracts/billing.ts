@@ -92,6 +92,26 @@ export type TenantEntitlements = z.infer<typeof TenantEntitlementsSchema>;
 
 export const WebhookAckSchema = z.object({ received: z.literal(true), duplicate: z.boolean() });
 
+/** A Stripe event that exhausted its retries. */
+export const DeadLetterSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  customerId: z.string().nullable(),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  receivedAt: IsoDateTimeSchema,
+});
+export const DeadLettersResponseSchema = z.object({ events: z.array(DeadLetterSchema) });
+export const DeadLettersQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+/** Replay one dead-lettered event by id, or every one received in a time range. */
+export const ReplayRequestSchema = z.union([
+  z.strictObject({ eventId: z.string().min(1) }),
+  z.strictObject({ from: IsoDateTimeSchema, to: IsoDateTimeSchema }),
+]);
+export const ReplayResponseSchema = z.object({ replayed: z.array(z.string()) });
+
 export const billingRoutes = {
   plans: defineRoute({
     method: 'GET',
@@ -154,6 +174,22 @@ export const billingRoutes = {
     summary: 'Stripe events, signature-verified on the raw body',
     auth: 'public',
     response: { 200: WebhookAckSchema },
+  }),
+  deadLetters: defineRoute({
+    method: 'GET',
+    path: '/v1/billing/admin/webhooks/dead-letters',
+    summary: 'Stripe events that exhausted their retries (platform admins only)',
+    auth: 'session',
+    querystring: DeadLettersQuerySchema,
+    response: { 200: DeadLettersResponseSchema },
+  }),
+  replayWebhooks: defineRoute({
+    method: 'POST',
+    path: '/v1/billing/admin/webhooks/replay',
+    summary: 'Re-process dead-lettered Stripe events by id or time range (platform admins only)',
+    auth: 'session',
+    body: ReplayRequestSchema,
+    response: { 202: ReplayResponseSchema },
   }),
   entitlements: defineRoute({
     method: 'GET',

@@ -1,0 +1,20 @@
+import { withTenant } from '@mna/shared/kit';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { BillingDatabase } from './schema.js';
+
+export type Trx = Transaction<BillingDatabase>;
+
+/**
+ * Row level security on every billing table with a tenant_id: a transaction sees one tenant's rows
+ * (`app.tenant_id`), or all of them when it runs as the billing system itself (`app.billing_scope`):
+ * the webhook worker, dunning, reconciliation and platform analytics work across tenants.
+ */
+export const asSystem = <T>(db: Kysely<BillingDatabase>, fn: (trx: Trx) => Promise<T>): Promise<T> =>
+  db.transaction().execute(async (trx) => {
+    await sql`select set_config('app.billing_scope', 'system', true)`.execute(trx);
+    return fn(trx);
+  });
+
+/** A transaction that sees only one tenant's rows. */
+export const asTenant = <T>(db: Kysely<BillingDatabase>, tenantId: string, fn: (trx: Trx) => Promise<T>) =>
+  withTenant(db, tenantId, fn);

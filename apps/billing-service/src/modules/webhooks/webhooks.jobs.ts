@@ -1,0 +1,148 @@
+import { createWorker, QUEUES } from '@mna/shared';
+import type { ConnectionOptions } from 'bullmq';
+import { sql, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type Stripe from 'stripe';
+import type { BillingDatabase } from '../../db/schema.js';
+import type { DunningService } from '../dunning/dunning.service.js';
+import type { SubscriptionSync } from '../subscriptions/subscriptions.sync.js';
+import type { WebhooksRepo } from './webhooks.repo.js';
+
+/** Event types that trigger a re-read of the customer from Stripe; others are stored and acknowledged. */
+export const HANDLED_EVENTS = new Set([
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'customer.subscription.paused',
+  'customer.subscription.resumed',
+  'customer.subscription.trial_will_end',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'invoice.payment_action_required',
+  'invoice.upcoming',
+  'invoice.marked_uncollectible',
+  'charge.refunded',
+  'charge.dispute.created',
+]);
+
+const NOTICES: Record<string, { kind: string; subject: string; body: string }> = {
+  'customer.subscription.trial_will_end': {
+    kind: 'trial_will_end',
+    subject: 'Your trial ends soon',
+    body: 'Your trial ends in a few days; add a payment method to keep your plan.',
+  },
+  'invoice.payment_action_required': {
+    kind: 'payment_action_required',
+    subject: 'Your payment needs confirmation',
+    body: 'Your bank asks you to confirm the payment of your latest invoice.',
+  },
+  'invoice.upcoming': {
+    kind: 'invoice_upcoming',
+    subject: 'Your next invoice',
+    body: 'Your subscription renews soon; the invoice will be charged to your payment method on file.',
+  },
+};
+
+export type EventProcessorDeps = {
+  repo: WebhooksRepo;
+  sync: SubscriptionSync;
+  stripe: Stripe;
+  dunning: DunningService;
+  logger: Logger;
+};
+
+/**
+ * Applies one stored event. Under the customer's lock it re-reads the subscription and latest invoice
+ * from Stripe and stores that state (so arrival order does not matter), then does the event's own
+ * work; jobs it implies are enqueued only after the transaction commits.
+ */
+export function createEventProcessor(deps: EventProcessorDeps) {
+  const { repo, sync, stripe, dunning } = deps;
+
+  async function apply(trx: Transaction<BillingDatabase>, event: Stripe.Event, customerId: string) {
+    const after: Array<() => Promise<unknown>> = [];
+    const result = await sync.syncIn(trx, customerId, event.id);
+    if (!result) return after;
+    const { tenantId } = result;
+    const object = event.data.object as { id?: string; object?: string; customer_email?: string | null };
+    if (event.type === 'invoice.payment_failed' && object.id) {
+      const invoice = await stripe.invoices.retrieve(object.id);
+      // Re-read: a failure that arrives after the invoice was paid starts nothing.
+      if (invoice.status === 'open' && (await dunning.start(trx, tenantId, invoice))) {
+        after.push(() => dunning.scheduleReminders(tenantId, invoice.id!));
+      }
+    } else if (event.type === 'invoice.paid' && object.id) {
+      const invoice = await stripe.invoices.retrieve(object.id);
+      if (invoice.status === 'paid') {
+        const closed = await dunning.recover(trx, tenantId, invoice);
+        after.push(() => dunning.cancelReminders(closed));
+      }
+    } else if (event.type === 'charge.refunded' || event.type === 'charge.dispute.created') {
+      await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
+      await trx
+        .insertInto('billing.audit_log')
+        .values({
+          tenant_id: tenantId,
+          actor: 'stripe',
+          action: event.type,
+          target: object.id ?? null,
+          request_id: event.id,
+          details: {},
+        })
+        .execute();
+    }
+    const notice = NOTICES[event.type];
+    if (notice) {
+      after.push(() =>
+        dunning.notify({ tenantId, eventId: event.id, recipient: object.customer_email ?? null, ...notice }),
+      );
+    }
+    return after;
+  }
+
+  return async function processEvent(eventId: string): Promise<'processed' | 'skipped' | 'missing'> {
+    const row = await repo.get(eventId);
+    if (!row) return 'missing';
+    if (row.status === 'processed') return 'skipped';
+    const event = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Stripe.Event;
+    if (!row.customer_id || !HANDLED_EVENTS.has(event.type)) return 'processed';
+    const after = await sync.withCustomerLock(row.customer_id, (trx) => apply(trx, event, row.customer_id!));
+    for (const step of after) await step();
+    return 'processed';
+  };
+}
+
+export type EventProcessor = ReturnType<typeof createEventProcessor>;
+
+/**
+ * The BullMQ consumer of Stripe events. A failed attempt is recorded on the event; after the last
+ * attempt the event is dead-lettered (status `dead`), listed by the admin endpoint and replayable.
+ */
+export function createStripeEventsWorker(
+  deps: { process: EventProcessor; repo: WebhooksRepo; logger: Logger },
+  settings: { connection: ConnectionOptions; prefix: string; concurrency: number },
+) {
+  return createWorker(
+    QUEUES.billingStripeEvents,
+    async (data, job) => {
+      const attempt = job.attemptsMade + 1;
+      try {
+        const outcome = await deps.process(data.eventId);
+        if (outcome === 'processed') await deps.repo.markProcessed(data.eventId, attempt);
+        return outcome;
+      } catch (error) {
+        const last = attempt >= (job.opts.attempts ?? 1);
+        await deps.repo.markFailed(
+          data.eventId,
+          attempt,
+          error instanceof Error ? error.message : String(error),
+          last,
+        );
+        if (last) deps.logger.error({ eventId: data.eventId, err: error }, 'stripe event dead-lettered');
+        throw error;
+      }
+    },
+    { ...settings, logger: deps.logger },
+  );
+}

@@ -1,0 +1,105 @@
+import { BadRequestError, jobPayload, QUEUES, ServiceUnavailableError, type TypedQueue } from '@mna/shared';
+import Stripe from 'stripe';
+import type { WebhooksRepo } from './webhooks.repo.js';
+
+export type EventsQueue = TypedQueue<typeof QUEUES.billingStripeEvents>;
+export type RetryPolicy = { attempts: number; backoffMs: number };
+
+/** Job options of a Stripe event: exponential backoff with jitter, failures kept for inspection. */
+export const eventJobOptions = (jobId: string, policy: RetryPolicy) => ({
+  jobId,
+  attempts: policy.attempts,
+  backoff: { type: 'exponential' as const, delay: policy.backoffMs, jitter: 0.5 },
+  removeOnComplete: { age: 86_400, count: 10_000 },
+  removeOnFail: { age: 7 * 86_400 },
+});
+
+/** The Stripe customer an event concerns, when it has one (for per-customer ordering). */
+export function customerOf(event: Stripe.Event): string | null {
+  const object = event.data.object as { object?: string; id?: string; customer?: unknown };
+  if (object.object === 'customer') return object.id ?? null;
+  const c = object.customer;
+  if (typeof c === 'string') return c;
+  if (c && typeof c === 'object' && 'id' in c) return String((c as { id: string }).id);
+  return null;
+}
+
+export type WebhooksServiceDeps = {
+  repo: WebhooksRepo;
+  queue: EventsQueue;
+  webhookSecret: string | undefined;
+  toleranceSeconds: number;
+  retry: RetryPolicy;
+};
+
+/**
+ * Webhook intake: verify the signature on the raw bytes, store the event by id, enqueue one job keyed
+ * by the event id. No business logic runs in the request; the worker applies the event.
+ */
+export function createWebhooksService(deps: WebhooksServiceDeps) {
+  const { repo, queue } = deps;
+  const enqueue = (eventId: string, customerId: string | null, jobId = eventId) =>
+    queue.add(
+      'stripe-event',
+      jobPayload(QUEUES.billingStripeEvents, { eventId, customerId }),
+      eventJobOptions(jobId, deps.retry),
+    );
+
+  return {
+    async receive(rawBody: Buffer, signature: string | undefined) {
+      if (!deps.webhookSecret) {
+        throw new ServiceUnavailableError(
+          'Stripe webhooks are not configured: STRIPE_WEBHOOK_SECRET is not set.',
+        );
+      }
+      if (!signature) throw new BadRequestError('The Stripe-Signature header is missing.');
+      let event: Stripe.Event;
+      try {
+        event = Stripe.webhooks.constructEvent(rawBody, signature, deps.webhookSecret, deps.toleranceSeconds);
+      } catch {
+        throw new BadRequestError('The Stripe-Signature header does not verify against the body.');
+      }
+      const customerId = customerOf(event);
+      const inserted = await repo.insert({
+        id: event.id,
+        type: event.type,
+        customerId,
+        created: new Date(event.created * 1000),
+        payload: rawBody.toString('utf8'),
+      });
+      // A duplicate whose first enqueue failed is enqueued again; the job id makes that a no-op otherwise.
+      if (inserted || (await repo.statusOf(event.id)) === 'received') await enqueue(event.id, customerId);
+      return { received: true as const, duplicate: !inserted };
+    },
+
+    listDeadLetters: async (limit: number) =>
+      (await repo.listDead(limit)).map((e) => ({
+        id: e.id,
+        type: e.type,
+        customerId: e.customer_id,
+        attempts: e.attempts,
+        lastError: e.last_error,
+        receivedAt: e.received_at.toISOString(),
+      })),
+
+    /** Re-queues dead-lettered events; each replay is a fresh job with a full set of attempts. */
+    async replay(filter: { ids?: string[]; from?: Date; to?: Date }): Promise<string[]> {
+      const ids = await repo.revive(filter);
+      const stamp = Date.now();
+      for (const id of ids) {
+        const row = await repo.get(id);
+        await enqueue(id, row?.customer_id ?? null, `${id}.replay.${stamp}`);
+      }
+      return ids;
+    },
+
+    /** Enqueues events stored but never processed (reconcile sweeps these). */
+    async requeueStale(olderThan: Date): Promise<number> {
+      const stale = await repo.listStale(olderThan);
+      for (const e of stale) await enqueue(e.id, e.customer_id);
+      return stale.length;
+    },
+  };
+}
+
+export type WebhooksService = ReturnType<typeof createWebhooksService>;
