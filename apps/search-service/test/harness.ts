@@ -25,7 +25,8 @@ export const testConfig = (overrides: Record<string, string> = {}): SearchConfig
     ...overrides,
   });
 
-export const silentLogger = () => createLogger({ service: 'search-test', level: 'silent' });
+export const silentLogger = () =>
+  createLogger({ service: 'search-test', level: process.env.SEARCH_TEST_LOG === '1' ? 'error' : 'silent' });
 
 /**
  * The HTTP app on its own database clone and Redis prefix, and workers on demand, wired exactly as

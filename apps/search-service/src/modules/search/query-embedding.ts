@@ -19,7 +19,8 @@ export function createQueryEmbeddings(deps: {
     const key = keyOf(text);
     const cached = await deps.redis.getBuffer(key).catch(() => null);
     if (cached && cached.byteLength % 4 === 0) {
-      return Array.from(new Float32Array(cached.buffer, cached.byteOffset, cached.byteLength / 4));
+      // Copy first: ioredis buffers may start at an offset that is not a multiple of 4.
+      return Array.from(new Float32Array(new Uint8Array(cached).buffer));
     }
     const [vector] = await deps.embedder.embed([text]);
     await deps.redis

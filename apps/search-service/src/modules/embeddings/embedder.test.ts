@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { EMBEDDING_DIMENSIONS, estimateTokens, planRequests, truncateToTokens } from './embedder.js';
+import { localEmbedding } from './local-embedder.js';
+import { createTokenBudget } from './token-budget.js';
+
+const cosine = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
+
+describe('local embedder', () => {
+  it('is deterministic, 1536-dimensional and normalised', () => {
+    const a = localEmbedding('Cross-border acquisition of a German logistics company');
+    const b = localEmbedding('Cross-border acquisition of a German logistics company');
+    expect(a).toHaveLength(EMBEDDING_DIMENSIONS);
+    expect(a).toEqual(b);
+    expect(Math.sqrt(a.reduce((s, v) => s + v * v, 0))).toBeCloseTo(1, 6);
+    expect(localEmbedding('')).toHaveLength(EMBEDDING_DIMENSIONS);
+  });
+
+  it('ranks texts sharing words and word forms above unrelated ones', () => {
+    const query = localEmbedding('fintech payments acquisitions');
+    const related = localEmbedding('The acquisition of a payments fintech in Brazil');
+    const unrelated = localEmbedding('Wind turbine maintenance for offshore energy farms');
+    expect(cosine(query, related)).toBeGreaterThan(cosine(query, unrelated) + 0.2);
+  });
+});
+
+describe('request planning', () => {
+  it('respects the input count and token limits, in order', () => {
+    const texts = Array.from({ length: 10 }, (_, i) => 'x'.repeat(30 * (i + 1)));
+    const plans = planRequests(texts, { maxInputs: 3, maxTokens: 100 });
+    expect(plans.map((p) => p.end - p.start).every((n) => n <= 3)).toBe(true);
+    expect(plans.every((p) => p.tokens <= 100 || p.end - p.start === 1)).toBe(true);
+    expect(plans[0]!.start).toBe(0);
+    expect(plans.at(-1)!.end).toBe(10);
+    plans.slice(1).forEach((p, i) => expect(p.start).toBe(plans[i]!.end));
+  });
+
+  it('splits 5000 inputs into requests of at most 2048', () => {
+    const plans = planRequests(Array.from({ length: 5000 }, () => 'short text'));
+    expect(plans.map((p) => p.end - p.start)).toEqual([2048, 2048, 904]);
+  });
+
+  it('truncates an input over 8192 tokens', () => {
+    const long = 'é'.repeat(40_000);
+    const cut = truncateToTokens(long);
+    expect(estimateTokens(cut)).toBeLessThanOrEqual(8192);
+    expect(cut.length).toBeGreaterThan(10_000);
+    expect(cut).not.toContain('\uFFFD');
+  });
+});
+
+describe('token budget', () => {
+  it('makes a caller wait when the minute budget is spent', async () => {
+    let now = 0;
+    const budget = createTokenBudget(60_000, () => now); // 1 token per ms
+    await budget.acquire(60_000);
+    let done = false;
+    const pending = budget.acquire(500).then(() => {
+      done = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    now = 600;
+    await pending;
+    expect(done).toBe(true);
+  });
+});
