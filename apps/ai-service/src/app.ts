@@ -2,11 +2,13 @@ import type { Metrics } from '@mna/shared';
 import { createServiceApp, pingDb, pingRedis, type Redis } from '@mna/shared/kit';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { AiConfig } from './config.js';
 import type { AiDatabase } from './db/schema.js';
+import { analysisRoutes } from './modules/analysis/analysis.routes.js';
+import { ecosystemRoutes } from './modules/ecosystem/ecosystem.routes.js';
+import { mcpRoutes } from './modules/mcp/mcp.routes.js';
+import { createAiServices, type ServicesDeps } from './services.js';
 
-export type AiDeps = {
-  config: Pick<AiConfig, 'INTERNAL_TOKEN_SECRET'>;
+export type AiDeps = ServicesDeps & {
   logger: Logger;
   metrics: Metrics;
   db: Kysely<AiDatabase>;
@@ -21,5 +23,10 @@ export async function buildApp(deps: AiDeps) {
     internalTokenSecret: deps.config.INTERNAL_TOKEN_SECRET,
     readiness: { postgres: () => pingDb(deps.db), redis: () => pingRedis(deps.redis) },
   });
+  const services = createAiServices(deps);
+  analysisRoutes(app, services);
+  ecosystemRoutes(app, services);
+  mcpRoutes(app, services);
+  app.addHook('onClose', async () => services.search.close());
   return app;
 }

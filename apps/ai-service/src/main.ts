@@ -3,6 +3,7 @@ import { createDb, createRedis, runService } from '@mna/shared/kit';
 import { buildApp } from './app.js';
 import { configSpec } from './config.js';
 import type { AiDatabase } from './db/schema.js';
+import { createAiQueues } from './queues.js';
 
 const config = loadConfigOrExit(configSpec, process.env);
 const logger = createLogger({ service: configSpec.service, level: config.LOG_LEVEL });
@@ -13,7 +14,9 @@ const db = createDb<AiDatabase>({
   applicationName: configSpec.service,
 });
 const redis = createRedis(config.REDIS_URL);
-const app = await buildApp({ config, logger, metrics, db, redis });
+const queues = createAiQueues(redis, config.REDIS_PREFIX);
+if (!config.ANTHROPIC_API_KEY) logger.warn('ANTHROPIC_API_KEY not set: deal analysis uses the local analyst');
+const app = await buildApp({ config, logger, metrics, db, redis, ...queues });
 
 await runService({
   app,
@@ -22,6 +25,7 @@ await runService({
   logger,
   graceMs: config.SHUTDOWN_GRACE_MS,
   closers: [
+    { name: 'queues', close: () => Promise.all([queues.dealQueue.close(), queues.graphQueue.close()]) },
     { name: 'redis', close: () => redis.quit() },
     { name: 'postgres', close: () => db.destroy() },
   ],

@@ -1,10 +1,12 @@
 import { createLogger, createMetrics } from '@mna/shared';
 import { createDb, createRedis, runMigrations } from '@mna/shared/kit';
-import { describeServiceFoundation, TEST_INTERNAL_SECRET } from '@mna/testing';
+import { describeServiceFoundation, uniquePrefix } from '@mna/testing';
 import { buildApp } from '../src/app.js';
 import { configSpec } from '../src/config.js';
 import { migrations, SCHEMA } from '../src/db/migrations/index.js';
 import type { AiDatabase } from '../src/db/schema.js';
+import { createAiQueues } from '../src/queues.js';
+import { testConfig } from './harness.js';
 
 describeServiceFoundation({
   service: configSpec.service,
@@ -14,8 +16,10 @@ describeServiceFoundation({
   build: async ({ databaseUrl, redisUrl }) => {
     const db = createDb<AiDatabase>({ connectionString: databaseUrl, max: 2 });
     const redis = createRedis(redisUrl);
+    const queues = createAiQueues(redis, uniquePrefix('ai-foundation'));
     const app = await buildApp({
-      config: { INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET },
+      config: testConfig(),
+      ...queues,
       logger: createLogger({ service: configSpec.service, level: 'silent' }),
       metrics: createMetrics(configSpec.service),
       db,
@@ -25,6 +29,8 @@ describeServiceFoundation({
       app,
       close: async () => {
         await app.close();
+        await queues.dealQueue.close();
+        await queues.graphQueue.close();
         redis.disconnect();
         await db.destroy();
       },

@@ -9,6 +9,7 @@ import {
 } from 'bullmq';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { PlanIdSchema } from './plans.js';
 
 /** A BullMQ queue: its name and the schema of its job payload, parsed on enqueue and on consume. */
 export type QueueDef<S extends z.ZodType = z.ZodType> = { name: string; schema: S };
@@ -34,9 +35,16 @@ export const DealAnalysisJobSchema = z.object({
   tenantId: z.string().min(1),
   userId: z.string().min(1),
   requestId: z.string(),
+  /** The caller's plan and role, so the worker reads search-service as the caller did. */
+  plan: PlanIdSchema.default('solo'),
+  orgRole: z.string().nullable().default(null),
   input: z.unknown(),
 });
-export const GraphMetricsJobSchema = z.object({ tenantId: z.string().min(1), graphVersion: z.string() });
+export const GraphMetricsJobSchema = z.object({
+  tenantId: z.string().min(1),
+  graphVersion: z.string(),
+  plan: PlanIdSchema.default('solo'),
+});
 
 /** Every queue of the platform, by owner. Names are stable: they are Redis keys. */
 export const QUEUES = {

@@ -68,6 +68,18 @@ export const DealAnalysisSchema = z.object({
 });
 export type DealAnalysis = z.infer<typeof DealAnalysisSchema>;
 
+/** The part of an analysis the model writes (structured output); the service adds valuation and provenance. */
+export const DealAssessmentSchema = DealAnalysisSchema.pick({
+  recommendation: true,
+  confidence: true,
+  summary: true,
+  risks: true,
+  strengths: true,
+  nextSteps: true,
+  citations: true,
+});
+export type DealAssessment = z.infer<typeof DealAssessmentSchema>;
+
 export const AnalyzeQuerySchema = z.strictObject({ async: z.stringbool().default(false) });
 export const AiJobAcceptedSchema = z.object({ jobId: z.string(), status: z.literal('queued') });
 export const AiJobSchema = z.object({
@@ -160,4 +172,17 @@ export const aiRoutes = {
     querystring: InfluenceQuerySchema,
     response: { 200: InfluenceMapSchema },
   }),
+  /** MCP Streamable HTTP (JSON-RPC bodies; GET and DELETE on the same path), stateless. */
+  mcp: defineRoute({
+    method: 'POST',
+    path: '/v1/mcp',
+    summary: 'MCP server for AI assistants (Streamable HTTP; GET and DELETE on the same path)',
+    auth: 'session-or-machine',
+    feature: 'mcp',
+    body: z.unknown(),
+    response: { 200: z.unknown() },
+  }),
 } as const;
+
+/** Methods the MCP endpoint answers on `aiRoutes.mcp.path`. */
+export const MCP_METHODS = ['GET', 'POST', 'DELETE'] as const;

@@ -1,0 +1,64 @@
+import { type DealAnalysis, DealAnalysisSchema, type PrincipalInput, UpstreamError } from '@mna/shared';
+import type { ResultCache } from '../cache/result-cache.js';
+import type { SearchClient } from '../ecosystem/search-client.js';
+import type { ClaudeAnalyst } from './claude-analyst.js';
+import { computeDealMetrics, type Deal } from './deal-metrics.js';
+import { gatherEvidence } from './evidence.js';
+import { analyseLocally } from './local-analyst.js';
+
+/** Model id and version reported by the embedded analyst (no vendor key configured). */
+export const LOCAL_MODEL = 'mna-local-analyst';
+export const LOCAL_ANALYST_VERSION = 'local-analyst/2026-11-22.1';
+
+export type AnalysisDeps = {
+  search: SearchClient;
+  cache: ResultCache;
+  /** Claude, or null for the local analyst. */
+  claude: ClaudeAnalyst | null;
+  model: string;
+  promptVersion: string;
+};
+
+/** Deal analysis: evidence from search-service, then Claude or the local analyst, cached per data version. */
+export function createAnalysisService(deps: AnalysisDeps) {
+  const provider = deps.claude ? 'anthropic' : 'local';
+  const model = deps.claude ? deps.model : LOCAL_MODEL;
+  const promptVersion = deps.claude ? deps.promptVersion : LOCAL_ANALYST_VERSION;
+
+  async function analyze(principal: PrincipalInput, deal: Deal): Promise<DealAnalysis> {
+    const evidence = await gatherEvidence(deps.search, principal, deal);
+    const { value, cached } = await deps.cache.getOrCompute(
+      {
+        tenantId: principal.tenantId,
+        operation: 'deal_analysis',
+        model,
+        promptVersion,
+        input: deal,
+        dataVersion: evidence.dataVersion,
+      },
+      DealAnalysisSchema,
+      async () => {
+        const metrics = computeDealMetrics(deal);
+        const assessment = deps.claude
+          ? await deps.claude(deal, metrics, evidence)
+          : analyseLocally(deal, metrics, evidence.documentIds);
+        const checked = DealAnalysisSchema.safeParse({
+          ...assessment,
+          valuation: metrics.valuation,
+          provider,
+          model,
+          promptVersion,
+          cached: false,
+        });
+        if (!checked.success)
+          throw new UpstreamError('The analysis did not match its contract.', checked.error);
+        return checked.data;
+      },
+    );
+    return { ...value, cached };
+  }
+
+  return { analyze, provider, model, promptVersion };
+}
+
+export type AnalysisService = ReturnType<typeof createAnalysisService>;

@@ -1,0 +1,128 @@
+import type { PARTNER_GOALS } from '@mna/shared';
+import type { FactorWeights } from '../../config.js';
+import { benchmarkFor } from '../analysis/benchmarks.js';
+import type { CompanyNode } from './graph.js';
+
+export type Goal = (typeof PARTNER_GOALS)[number];
+export type Factors = {
+  strategicFit: number;
+  sectorComplementarity: number;
+  sizeFit: number;
+  geographicFit: number;
+  networkProximity: number;
+  influence: number;
+};
+
+const round = (v: number) => Math.round(v * 10_000) / 10_000;
+const clamp01 = (v: number) => Math.max(0, Math.min(1, v));
+
+/** Sector pairs whose products or customers complement each other (value chains, cross-sell). */
+const COMPLEMENTS = new Set([
+  'software|fintech',
+  'software|healthcare',
+  'software|media',
+  'software|logistics',
+  'software|industrials',
+  'industrials|logistics',
+  'industrials|energy',
+  'consumer|logistics',
+  'consumer|media',
+  'fintech|consumer',
+  'healthcare|fintech',
+]);
+const sectorOf = (industry: string | null) => (industry ? benchmarkFor(industry).sector : null);
+
+/** Industry score per goal: acquirers consolidate the same sector, partners look for complements. */
+const INDUSTRY_SCORE: Record<Goal, { same: number; complement: number; other: number }> = {
+  acquisition: { same: 1, complement: 0.6, other: 0.1 },
+  partnership: { same: 0.6, complement: 1, other: 0.1 },
+  investment: { same: 0.8, complement: 0.6, other: 0.1 },
+};
+
+export function tagJaccard(a: string[], b: string[]): number {
+  const left = new Set(a.map((t) => t.toLowerCase()));
+  const right = new Set(b.map((t) => t.toLowerCase()));
+  const union = new Set([...left, ...right]).size;
+  if (union === 0) return 0;
+  return [...left].filter((t) => right.has(t)).length / union;
+}
+
+/** 0.7 × industry score for the goal + 0.3 × tag overlap (Jaccard). Unknown industry: 0.5. */
+export function sectorComplementarity(goal: Goal, a: CompanyNode, b: CompanyNode): number {
+  const [sa, sb] = [sectorOf(a.industry), sectorOf(b.industry)];
+  const table = INDUSTRY_SCORE[goal];
+  const industry =
+    !sa || !sb || sa === 'general' || sb === 'general'
+      ? 0.5
+      : sa === sb
+        ? table.same
+        : COMPLEMENTS.has(`${sa}|${sb}`) || COMPLEMENTS.has(`${sb}|${sa}`)
+          ? table.complement
+          : table.other;
+  return round(0.7 * industry + 0.3 * tagJaccard(a.tags, b.tags));
+}
+
+/** Candidate size / company size the goal looks for: acquisitions and investments target smaller firms. */
+export const SIZE_RANGES: Record<Goal, [number, number]> = {
+  acquisition: [0.05, 0.5],
+  partnership: [0.25, 4],
+  investment: [0.01, 0.25],
+};
+
+/** 1 inside the goal's size-ratio range, falling by 1 per decade outside; 0.5 when sizes are unknown. */
+export function sizeFit(goal: Goal, a: CompanyNode, b: CompanyNode): number {
+  const ratio =
+    a.revenueUsd && b.revenueUsd
+      ? b.revenueUsd / a.revenueUsd
+      : a.employees && b.employees
+        ? b.employees / a.employees
+        : null;
+  if (ratio === null) return 0.5;
+  const [low, high] = SIZE_RANGES[goal];
+  if (ratio >= low && ratio <= high) return 1;
+  const bound = ratio < low ? low : high;
+  return round(clamp01(1 - Math.abs(Math.log10(ratio / bound))));
+}
+
+/** Same region 1, different 0.2, unknown 0.5. */
+export function geographicFit(a: CompanyNode, b: CompanyNode): number {
+  if (!a.region || !b.region) return 0.5;
+  return a.region.trim().toLowerCase() === b.region.trim().toLowerCase() ? 1 : 0.2;
+}
+
+/**
+ * 0.7 × min(1, 1 / weighted distance) + 0.3 × shared-neighbour Jaccard. Distance sums 1/strength
+ * along the shortest path, so one tie of strength 1 scores 1 and an unreachable company 0.
+ */
+export function networkProximity(distance: number | undefined, shared: number): number {
+  const path = distance === undefined || distance === 0 ? 0 : Math.min(1, 1 / distance);
+  return round(0.7 * path + 0.3 * shared);
+}
+
+export function weightedScore(factors: Factors, weights: FactorWeights): number {
+  const keys = Object.keys(weights) as Array<keyof Factors>;
+  const total = keys.reduce((s, k) => s + weights[k], 0);
+  if (total === 0) return 0;
+  return round(clamp01(keys.reduce((s, k) => s + weights[k] * factors[k], 0) / total));
+}
+
+const LABELS: Record<keyof Factors, string> = {
+  strategicFit: 'profile similarity',
+  sectorComplementarity: 'sector complementarity',
+  sizeFit: 'size fit',
+  geographicFit: 'geographic fit',
+  networkProximity: 'network proximity',
+  influence: 'ecosystem influence',
+};
+
+/** A short, reproducible explanation: the two strongest weighted factors and the weakest one. */
+export function rationaleOf(goal: Goal, name: string, factors: Factors, weights: FactorWeights): string {
+  const keys = (Object.keys(LABELS) as Array<keyof Factors>).filter((k) => weights[k] > 0);
+  const byContribution = [...keys].sort((x, y) => weights[y] * factors[y] - weights[x] * factors[x]);
+  const strongest = byContribution.slice(0, 2).map((k) => `${LABELS[k]} ${factors[k].toFixed(2)}`);
+  const weakest = [...keys].sort((x, y) => factors[x] - factors[y])[0];
+  return (
+    `${name} as a ${goal} candidate: strongest on ${strongest.join(' and ')}` +
+    (weakest ? `; weakest on ${LABELS[weakest]} ${factors[weakest].toFixed(2)}.` : '.')
+  );
+}

@@ -1,0 +1,133 @@
+import { PartnerResultsSchema, type PartnerSearchSchema, type Principal } from '@mna/shared';
+import type { z } from 'zod';
+import type { FactorWeights, PartnerWeights } from '../../config.js';
+import { canonicalJson, sha256 } from '../cache/canonical.js';
+import type { ResultCache } from '../cache/result-cache.js';
+import type { CompanyNode, EcosystemGraph } from './graph.js';
+import { distancesFrom, nodeOf } from './graph.js';
+import type { GraphLoader } from './graph-loader.js';
+import {
+  type Factors,
+  type Goal,
+  geographicFit,
+  networkProximity,
+  rationaleOf,
+  sectorComplementarity,
+  sizeFit,
+  weightedScore,
+} from './partners.scoring.js';
+import type { SearchClient } from './search-client.js';
+
+type PartnerResults = z.output<typeof PartnerResultsSchema>;
+type Candidate = PartnerResults['candidates'][number];
+
+export const PARTNERS_VERSION = 'partners/2026-11-22.1';
+const SIMILAR_LIMIT = 100;
+const DEPTH = 3;
+
+function neighbourJaccard(graph: EcosystemGraph, a: string, b: string): number {
+  if (!graph.hasNode(a) || !graph.hasNode(b)) return 0;
+  const left = new Set(graph.neighbors(a));
+  const right = new Set(graph.neighbors(b));
+  left.delete(b);
+  right.delete(a);
+  const union = new Set([...left, ...right]).size;
+  return union === 0 ? 0 : [...left].filter((n) => right.has(n)).length / union;
+}
+
+export type ScoringInput = {
+  companyId: string;
+  company: CompanyNode;
+  goal: Goal;
+  weights: FactorWeights;
+  graph: EcosystemGraph;
+  pagerank: Record<string, number>;
+  /** Profile-embedding similarity by company id, from search-service. */
+  similarity: Map<string, number>;
+  /** Companies known outside the graph (similar ones), by id. */
+  extra: Map<string, CompanyNode>;
+};
+
+/** Every candidate scored and ranked; pure and reproducible given the same graph and similarities. */
+export function scoreCandidates(input: ScoringInput): Candidate[] {
+  const { graph, companyId } = input;
+  const distances = graph.hasNode(companyId) ? distancesFrom(graph, companyId) : new Map<string, number>();
+  const maxRank = Math.max(0, ...Object.values(input.pagerank));
+  const pool = new Map<string, CompanyNode>(input.extra);
+  graph.forEachNode((id, attributes) => pool.set(id, attributes));
+  pool.delete(companyId);
+  const candidates: Candidate[] = [];
+  for (const [id, node] of pool) {
+    const factors: Factors = {
+      strategicFit: Math.round(Math.max(0, Math.min(1, input.similarity.get(id) ?? 0)) * 10_000) / 10_000,
+      sectorComplementarity: sectorComplementarity(input.goal, input.company, node),
+      sizeFit: sizeFit(input.goal, input.company, node),
+      geographicFit: geographicFit(input.company, node),
+      networkProximity: networkProximity(distances.get(id), neighbourJaccard(graph, companyId, id)),
+      influence: maxRank > 0 ? Math.round(((input.pagerank[id] ?? 0) / maxRank) * 10_000) / 10_000 : 0,
+    };
+    candidates.push({
+      companyId: id,
+      name: node.name,
+      score: weightedScore(factors, input.weights),
+      factors,
+      rationale: rationaleOf(input.goal, node.name, factors, input.weights),
+    });
+  }
+  return candidates.sort((a, b) => b.score - a.score || (a.companyId < b.companyId ? -1 : 1));
+}
+
+export type PartnersDeps = {
+  search: SearchClient;
+  loadGraph: GraphLoader;
+  cache: ResultCache;
+  weights: PartnerWeights;
+};
+
+export function createPartnersService(deps: PartnersDeps) {
+  async function findPartners(
+    principal: Principal,
+    request: z.output<typeof PartnerSearchSchema>,
+  ): Promise<PartnerResults> {
+    const [company, similar, loaded] = await Promise.all([
+      deps.search.getCompany(principal, request.companyId),
+      deps.search.similarCompanies(principal, request.companyId, SIMILAR_LIMIT),
+      deps.loadGraph(principal, request.companyId, DEPTH),
+    ]);
+    const weights = deps.weights[request.goal];
+    const similarity = new Map(similar.companies.map((s) => [s.company.id, s.similarity]));
+    const { value, cached } = await deps.cache.getOrCompute(
+      {
+        tenantId: principal.tenantId,
+        operation: 'partners',
+        model: 'computed',
+        promptVersion: PARTNERS_VERSION,
+        input: { ...request, weights },
+        dataVersion: `${loaded.dataVersion}:${sha256(canonicalJson([company.updatedAt, [...similarity]]))}`,
+      },
+      PartnerResultsSchema,
+      async () => {
+        const candidates = scoreCandidates({
+          companyId: request.companyId,
+          company: nodeOf(company),
+          goal: request.goal,
+          weights,
+          graph: loaded.graph,
+          pagerank: loaded.metrics.pagerank,
+          similarity,
+          extra: new Map(similar.companies.map((s) => [s.company.id, nodeOf(s.company)])),
+        });
+        return {
+          companyId: request.companyId,
+          goal: request.goal,
+          candidates: candidates.slice(0, request.limit),
+          cached: false,
+        };
+      },
+    );
+    return { ...value, cached };
+  }
+  return { findPartners };
+}
+
+export type PartnersService = ReturnType<typeof createPartnersService>;

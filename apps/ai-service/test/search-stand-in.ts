@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import {
+  type Company,
+  createLogger,
+  createMetrics,
+  type Document,
+  NotFoundError,
+  type Relationship,
+  searchRoutes,
+} from '@mna/shared';
+import { createServiceApp, mountRoute } from '@mna/shared/kit';
+import { TEST_INTERNAL_SECRET } from '@mna/testing';
+
+export type StandInDocument = Document & { content: string };
+export type TenantData = {
+  companies: Company[];
+  edges: Relationship[];
+  documents: StandInDocument[];
+  version: string;
+};
+
+const now = '2026-11-01T00:00:00.000Z';
+
+export function company(input: Partial<Company> & { name: string }): Company {
+  return {
+    id: randomUUID(),
+    externalId: null,
+    description: '',
+    industry: null,
+    region: null,
+    employees: null,
+    revenueUsd: null,
+    tags: [],
+    embeddingStatus: 'indexed',
+    createdAt: now,
+    updatedAt: now,
+    ...input,
+  };
+}
+
+export function edge(
+  from: Company,
+  to: Company,
+  strength: number,
+  kind: Relationship['kind'] = 'partner',
+): Relationship {
+  return {
+    id: randomUUID(),
+    fromCompanyId: from.id,
+    toCompanyId: to.id,
+    kind,
+    strength,
+    source: null,
+    since: null,
+    createdAt: now,
+  };
+}
+
+export function doc(input: { title: string; content: string; kind?: Document['kind'] }): StandInDocument {
+  return {
+    id: randomUUID(),
+    externalId: `ext-${randomUUID().slice(0, 8)}`,
+    kind: input.kind ?? 'deal_memo',
+    title: input.title,
+    content: input.content,
+    metadata: {},
+    status: 'indexed',
+    chunkCount: 1,
+    error: null,
+    deadLettered: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+const words = (c: Company) =>
+  new Set([...(c.tags ?? []), c.industry ?? '', c.region ?? ''].map((w) => w.toLowerCase()).filter(Boolean));
+
+/** Cosine similarity of tag/industry/region bags: a deterministic stand-in for profile embeddings. */
+export function profileSimilarity(a: Company, b: Company): number {
+  const [x, y] = [words(a), words(b)];
+  if (x.size === 0 || y.size === 0) return 0;
+  const shared = [...x].filter((w) => y.has(w)).length;
+  return Math.round((shared / Math.sqrt(x.size * y.size)) * 10_000) / 10_000;
+}
+
+/**
+ * A contract-true stand-in for search-service: the same shared route contracts, the same internal
+ * auth, tenant isolation (another tenant's id is a 404), over fixed in-memory data per tenant.
+ */
+export async function startSearchStandIn(data: Record<string, TenantData>) {
+  const calls: Record<string, number> = {};
+  const count = (name: string) => {
+    calls[name] = (calls[name] ?? 0) + 1;
+  };
+  const app = await createServiceApp({
+    logger: createLogger({ service: 'search-stand-in', level: 'silent' }),
+    metrics: createMetrics('search-stand-in'),
+    readiness: {},
+    internalTokenSecret: TEST_INTERNAL_SECRET,
+    bodyLimit: 50 * 1024 * 1024,
+  });
+  const tenant = (id: string): TenantData =>
+    data[id] ?? { companies: [], edges: [], documents: [], version: 'empty' };
+  const findCompany = (t: TenantData, id: string) => {
+    const found = t.companies.find((c) => c.id === id);
+    if (!found) throw new NotFoundError('No such company.');
+    return found;
+  };
+  mountRoute(app, searchRoutes.getCompany, async ({ params, principal }) => {
+    count('getCompany');
+    return findCompany(tenant(principal.tenantId), params.id);
+  });
+  mountRoute(app, searchRoutes.similarCompanies, async ({ params, query, principal }) => {
+    count('similarCompanies');
+    const t = tenant(principal.tenantId);
+    const self = findCompany(t, params.id);
+    const companies = t.companies
+      .filter((c) => c.id !== self.id)
+      .map((c) => ({ company: c, similarity: profileSimilarity(self, c) }))
+      .filter((s) => s.similarity > 0)
+      .sort((a, b) => b.similarity - a.similarity || (a.company.id < b.company.id ? -1 : 1))
+      .slice(0, query.limit);
+    return { companies };
+  });
+  mountRoute(app, searchRoutes.getDocument, async ({ params, principal }) => {
+    count('getDocument');
+    const found = tenant(principal.tenantId).documents.find((d) => d.id === params.id);
+    if (!found) throw new NotFoundError('No such document.');
+    const { content: _content, ...document } = found;
+    return document;
+  });
+  mountRoute(app, searchRoutes.search, async ({ body, principal }) => {
+    count('search');
+    const terms = body.query
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((w) => w.length > 2);
+    const results = tenant(principal.tenantId)
+      .documents.map((d) => ({
+        d,
+        hits: terms.filter((w) => `${d.title} ${d.content}`.toLowerCase().includes(w)).length,
+      }))
+      .filter((r) => r.hits > 0)
+      .sort((a, b) => b.hits - a.hits || (a.d.id < b.d.id ? -1 : 1))
+      .slice(0, body.limit)
+      .map(({ d, hits }) => ({
+        documentId: d.id,
+        chunkId: d.id,
+        title: d.title,
+        snippet: d.content.slice(0, 200),
+        score: hits / terms.length,
+        scores: { keyword: hits / terms.length },
+        metadata: d.metadata,
+        kind: d.kind,
+      }));
+    return { results, nextCursor: null, tookMs: 1 };
+  });
+  mountRoute(app, searchRoutes.graph, async ({ query, principal }) => {
+    count('graph');
+    const t = tenant(principal.tenantId);
+    let ids: Set<string>;
+    if (query.companyId) {
+      findCompany(t, query.companyId);
+      const adjacency = new Map<string, string[]>();
+      for (const e of t.edges) {
+        adjacency.set(e.fromCompanyId, [...(adjacency.get(e.fromCompanyId) ?? []), e.toCompanyId]);
+        adjacency.set(e.toCompanyId, [...(adjacency.get(e.toCompanyId) ?? []), e.fromCompanyId]);
+      }
+      ids = new Set([query.companyId]);
+      let frontier = [query.companyId];
+      for (let d = 0; d < query.depth && ids.size < query.maxNodes; d++) {
+        const next: string[] = [];
+        for (const id of frontier)
+          for (const n of adjacency.get(id) ?? [])
+            if (!ids.has(n) && ids.size < query.maxNodes) {
+              ids.add(n);
+              next.push(n);
+            }
+        frontier = next;
+      }
+    } else {
+      ids = new Set(t.companies.slice(0, query.maxNodes).map((c) => c.id));
+    }
+    return {
+      nodes: t.companies.filter((c) => ids.has(c.id)),
+      edges: t.edges.filter((e) => ids.has(e.fromCompanyId) && ids.has(e.toCompanyId)),
+      version: t.version,
+    };
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, calls, data, close: () => app.close() };
+}
+
+export type SearchStandIn = Awaited<ReturnType<typeof startSearchStandIn>>;
