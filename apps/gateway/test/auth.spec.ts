@@ -116,6 +116,18 @@ describe('authentication', () => {
     }
   });
 
+  it('ignores the development plan claim when Clerk is configured', async () => {
+    const token = await mintClerkSessionToken(gw.keys, {
+      userId: 'user_1',
+      azp: APP_ORIGIN,
+      org: { id: 'org_solo', rol: 'admin', slg: 'solo' },
+      extraClaims: { mna_dev_plan: 'enterprise' },
+    });
+    const res = await gw.app.inject({ method: 'GET', url: DOC, headers: bearer(token) });
+    expect(res.statusCode).toBe(200);
+    expect(lastSeen().principal?.plan).toBe('solo');
+  });
+
   it('uses the personal workspace without an organization and marks configured platform admins', async () => {
     const res = await gw.app.inject({
       method: 'GET',

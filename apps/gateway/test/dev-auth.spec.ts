@@ -1,0 +1,119 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ConfigError, loadConfig } from '@mna/shared';
+import { deleteKeysWithPrefix, TEST_INTERNAL_SECRET, TEST_REDIS_URL, uniquePrefix } from '@mna/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configSpec } from '../src/config.js';
+import { closeUpstreams, startUpstreams, type Upstreams } from './harness.js';
+
+const run = promisify(execFile);
+const TSX = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
+const MAIN = join(import.meta.dirname, '..', 'src', 'main.ts');
+const TOKEN = join(import.meta.dirname, '..', 'scripts', 'token.ts');
+const DOC = '/v1/documents/8f0e2a52-3b9b-4a43-9d5d-6f1c2a7e9b10';
+
+const dir = mkdtempSync(join(tmpdir(), 'gw-dev-'));
+const prefix = uniquePrefix('gw-dev');
+let upstreams: Upstreams;
+let child: ChildProcess | undefined;
+
+const baseEnv = () => {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('CLERK_')) env[k] = v;
+  return {
+    ...env,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: prefix,
+    INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+    DEV_AUTH_KEY_FILE: join(dir, 'keys.json'),
+    SEARCH_SERVICE_URL: upstreams.search.url,
+    AI_SERVICE_URL: upstreams.ai.url,
+    BILLING_SERVICE_URL: upstreams.billing.url,
+    NODE_ENV: 'development',
+  };
+};
+
+beforeAll(async () => {
+  upstreams = await startUpstreams();
+});
+afterAll(async () => {
+  child?.kill('SIGTERM');
+  await closeUpstreams(upstreams);
+  await deleteKeysWithPrefix(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts the real entry point and waits for its address and the printed token. */
+function startDevGateway(): Promise<{ url: string; token: string }> {
+  return new Promise((resolve, reject) => {
+    child = spawn(TSX, [MAIN], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let url = '';
+    const timer = setTimeout(() => reject(new Error(`no token printed:\n${out}`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      url ||= /"address":"(http:\/\/[^"]+)"/.exec(out)?.[1] ?? '';
+      const token = /DEV_TOKEN=(\S+)/.exec(out)?.[1];
+      if (url && token) {
+        clearTimeout(timer);
+        resolve({ url, token });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`gateway exited ${code}:\n${out}`)));
+  });
+}
+
+describe('production without Clerk', () => {
+  it('is refused by the configuration', () => {
+    const env = {
+      NODE_ENV: 'production',
+      INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+      REDIS_URL: 'redis://r:6379',
+      SEARCH_SERVICE_URL: 'http://s',
+      AI_SERVICE_URL: 'http://a',
+      BILLING_SERVICE_URL: 'http://b',
+    };
+    expect(() => loadConfig(configSpec, env)).toThrow(ConfigError);
+    expect(() => loadConfig(configSpec, env)).toThrow(/CLERK_JWT_KEY/);
+  });
+
+  it('makes the process exit non-zero before listening', async () => {
+    const error = await run(TSX, [MAIN], { env: { ...baseEnv(), NODE_ENV: 'production' } }).catch((e) => e);
+    expect(error.code).toBe(1);
+    expect(error.stderr).toMatch(/CLERK_JWT_KEY/);
+    expect(error.stdout).not.toMatch(/listening/);
+  });
+});
+
+describe('development auth', () => {
+  it('prints a working token at start, and `pnpm token` mints more with the chosen org, role and plan', async () => {
+    const { url, token } = await startDevGateway();
+    const res = await fetch(url + DOC, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(upstreams.search.seen.at(-1)?.principal).toMatchObject({
+      tenantId: 'org_demo',
+      orgRole: 'org:admin',
+      plan: 'growth',
+    });
+    const { stdout } = await run(TSX, [TOKEN, '--org', 'org_x', '--role', 'member', '--plan', 'enterprise'], {
+      env: baseEnv(),
+    });
+    const minted = stdout.trim();
+    const again = await fetch(url + DOC, { headers: { authorization: `Bearer ${minted}` } });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('ratelimit-limit')).toBe('3000');
+    expect(upstreams.search.seen.at(-1)?.principal).toMatchObject({
+      tenantId: 'org_x',
+      orgRole: 'org:member',
+      plan: 'enterprise',
+    });
+    const unauthenticated = await fetch(url + DOC);
+    expect(unauthenticated.status).toBe(401);
+  });
+});

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bearer,
+  closeUpstreams,
+  type Gateway,
+  sessionToken,
+  startGateway,
+  startUpstreams,
+  type Upstreams,
+} from './harness.js';
+
+const DOC = '/v1/documents/8f0e2a52-3b9b-4a43-9d5d-6f1c2a7e9b10';
+const DOCUMENT = { externalId: 'x-1', kind: 'note', title: 'T', content: 'hello' };
+const TIMEOUT_MS = 300;
+let upstreams: Upstreams;
+let gw: Gateway;
+let token: string;
+
+beforeAll(async () => {
+  upstreams = await startUpstreams({ org_p: 'enterprise' });
+  gw = await startGateway(upstreams, {
+    env: {
+      SEARCH_TIMEOUT_MS: String(TIMEOUT_MS),
+      AI_SERVICE_URL: 'http://127.0.0.1:9',
+      CIRCUIT_FAILURE_THRESHOLD: '3',
+      CIRCUIT_COOLDOWN_MS: '30000',
+      BODY_LIMIT_BYTES: '2048',
+    },
+  });
+  token = await sessionToken(gw.keys, 'org_p');
+});
+afterAll(async () => {
+  await gw.close();
+  await closeUpstreams(upstreams);
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('upstream failures', () => {
+  it('answers 504 within the route timeout when the upstream hangs, and sends a POST exactly once', async () => {
+    upstreams.search.delayMs = 1_500;
+    try {
+      const before = upstreams.search.seen.filter((s) => s.route === '/v1/documents').length;
+      const started = performance.now();
+      const res = await gw.app.inject({
+        method: 'POST',
+        url: '/v1/documents',
+        headers: bearer(token),
+        payload: DOCUMENT,
+      });
+      const elapsed = performance.now() - started;
+      expect(res.statusCode).toBe(504);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      // Generous bound for a loaded shared machine; far below undici's 300 s default.
+      expect(elapsed).toBeLessThan(TIMEOUT_MS + 1_000);
+      await sleep(1_700);
+      expect(upstreams.search.seen.filter((s) => s.route === '/v1/documents').length).toBe(before + 1);
+      upstreams.search.delayMs = 0;
+      const get = await gw.app.inject({ method: 'GET', url: DOC, headers: bearer(token) });
+      expect(get.statusCode).toBe(200);
+    } finally {
+      upstreams.search.delayMs = 0;
+    }
+  });
+
+  it('opens the circuit of a down upstream: further calls answer 503 with Retry-After at once', async () => {
+    const url = '/v1/ai/companies/8f0e2a52-3b9b-4a43-9d5d-6f1c2a7e9b10/influence';
+    for (let i = 0; i < 3; i++) {
+      const res = await gw.app.inject({ method: 'GET', url, headers: bearer(token) });
+      expect(res.statusCode).toBe(503);
+    }
+    const started = performance.now();
+    const open = await gw.app.inject({ method: 'GET', url, headers: bearer(token) });
+    const elapsed = performance.now() - started;
+    expect(open.statusCode).toBe(503);
+    expect(open.json().detail).toMatch(/temporarily unavailable/);
+    expect(Number(open.headers['retry-after'])).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(50);
+    const metrics = await gw.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/gateway_circuit_state\{service="ai"[^}]*\} 2/);
+    expect(metrics.body).toMatch(/gateway_upstream_duration_seconds_count\{service="search"/);
+    expect(metrics.body).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/v1\/documents\/:id"/);
+  });
+
+  it('reports the failed upstream on /readyz', async () => {
+    const res = await gw.app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    const { checks } = res.json();
+    expect(checks.ai.ok).toBe(false);
+    expect(checks.search.ok && checks.billing.ok && checks.redis.ok).toBe(true);
+  });
+});
+
+describe('routing and hardening', () => {
+  it('exposes only the public contract routes', async () => {
+    for (const [method, url] of [
+      ['GET', '/v1/nothing-here'],
+      ['GET', '/internal/entitlements/org_p'],
+      ['GET', '/internal/graph'],
+      ['PUT', DOC],
+    ] as const) {
+      const res = await gw.app.inject({ method, url, headers: bearer(token) });
+      expect(res.statusCode, url).toBe(404);
+    }
+  });
+
+  it('passes Stripe’s webhook body through untouched and without Clerk', async () => {
+    const raw = '{"id":  "evt_1",\n "type":"invoice.paid" }';
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/webhooks/stripe',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=abc' },
+      payload: raw,
+    });
+    expect(res.statusCode).toBe(200);
+    const seen = upstreams.billing.seen.find((s) => s.route === 'raw')!;
+    expect(seen.body).toBe(raw);
+    expect(seen.headers['stripe-signature']).toBe('t=1,v1=abc');
+    expect(seen.headers['x-internal-token']).toBeUndefined();
+  });
+
+  it('answers 413 for a body over the route limit', async () => {
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/search',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      payload: JSON.stringify({ query: 'x'.repeat(4096) }),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('sends CORS headers only to allowlisted origins, and security headers always', async () => {
+    const allowed = await gw.app.inject({
+      method: 'OPTIONS',
+      url: DOC,
+      headers: { origin: 'https://app.mna.test', 'access-control-request-method': 'GET' },
+    });
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://app.mna.test');
+    expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+    const denied = await gw.app.inject({
+      method: 'GET',
+      url: DOC,
+      headers: { ...bearer(token), origin: 'https://evil.example' },
+    });
+    expect(denied.statusCode).toBe(200);
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+    expect(denied.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(denied.headers['x-content-type-options']).toBe('nosniff');
+    expect(denied.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('sends HSTS in production', async () => {
+    const prod = await startGateway(upstreams, {
+      keys: gw.keys,
+      env: { NODE_ENV: 'production', CLERK_PUBLISHABLE_KEY: 'pk_test_Y2xlcmsubW5hLmxvY2FsaG9zdCQ' },
+    });
+    try {
+      const res = await prod.app.inject({ method: 'GET', url: '/healthz' });
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+    } finally {
+      await prod.close();
+    }
+  });
+});
