@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './harness.js';
+
+const storedEvents = (h: Harness) => h.owner.selectFrom('billing.stripe_events').selectAll().execute();
+
+describe('POST /webhooks/stripe (intake only, no worker)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+  beforeEach(async () => {
+    await h.owner.deleteFrom('billing.stripe_events').execute();
+    await h.eventsQueue.obliterate({ force: true });
+  });
+
+  const sample = () => {
+    const customer = h.fake!.customer('org_intake');
+    return h.fake!.delivery('customer.subscription.updated', {
+      id: 'sub_x',
+      object: 'subscription',
+      customer: customer.id,
+    });
+  };
+
+  it('stores a verified event and enqueues one job keyed by its id', async () => {
+    const d = sample();
+    const res = await h.deliver(d);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ received: true, duplicate: false });
+    const rows = await storedEvents(h);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      id: d.event.id,
+      type: 'customer.subscription.updated',
+      status: 'received',
+    });
+    const job = await h.eventsQueue.getJob(d.event.id);
+    expect(job?.data).toEqual({ eventId: d.event.id, customerId: rows[0]!.customer_id });
+  });
+
+  it.each([
+    [
+      'a bad signature',
+      (d: ReturnType<typeof sample>) => ({
+        ...d,
+        headers: { ...d.headers, 'stripe-signature': 't=1,v1=deadbeef' },
+      }),
+    ],
+    [
+      'a stale timestamp',
+      () =>
+        h.fake!.delivery(
+          'invoice.paid',
+          { id: 'in_1', object: 'invoice', customer: 'cus_1' },
+          { timestamp: Math.floor(Date.now() / 1000) - 301 },
+        ),
+    ],
+    [
+      'the wrong secret',
+      () =>
+        h.fake!.delivery(
+          'invoice.paid',
+          { id: 'in_1', object: 'invoice', customer: 'cus_1' },
+          { secret: 'whsec_other' },
+        ),
+    ],
+    [
+      'a tampered body',
+      (d: ReturnType<typeof sample>) => ({
+        ...d,
+        payload: d.payload.replace('subscription.updated', 'subscription.deleted'),
+      }),
+    ],
+    [
+      'no signature',
+      (d: ReturnType<typeof sample>) => ({ ...d, headers: { 'content-type': 'application/json' } }),
+    ],
+  ])('refuses %s with 400 and stores nothing', async (_name, mutate) => {
+    const res = await h.deliver(mutate(sample()));
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(await storedEvents(h)).toHaveLength(0);
+    expect(await h.eventsQueue.count()).toBe(0);
+  });
+
+  it('keeps the raw bytes: a body re-serialised by a JSON parser would not verify', async () => {
+    const d = sample();
+    const spaced = JSON.stringify(JSON.parse(d.payload), null, 2);
+    const signed = h.fake!.delivery('customer.created', { id: 'cus_z', object: 'customer' });
+    // Same event, pretty-printed after signing: the signature is over the exact bytes, so it must fail.
+    expect((await h.deliver({ payload: spaced, headers: d.headers })).statusCode).toBe(400);
+    expect((await h.deliver(signed)).statusCode).toBe(200);
+  });
+
+  it('the same event delivered 10 times concurrently gives one row and one job', async () => {
+    const d = sample();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => h.deliver(d)));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(10).fill(200));
+    expect(answers.filter((a) => a.json().duplicate === false)).toHaveLength(1);
+    expect(await storedEvents(h)).toHaveLength(1);
+    expect(await h.eventsQueue.count()).toBe(1);
+  });
+
+  it('stores and acknowledges unknown event types', async () => {
+    const d = h.fake!.delivery('radar.early_fraud_warning.created', {
+      id: 'issfr_1',
+      object: 'radar.early_fraud_warning',
+    });
+    expect((await h.deliver(d)).statusCode).toBe(200);
+    expect((await storedEvents(h))[0]).toMatchObject({ id: d.event.id, customer_id: null });
+  });
+});
