@@ -71,7 +71,7 @@ export function createDunningService(deps: DunningServiceDeps) {
               delay,
               attempts: 5,
               backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
-              removeOnComplete: true,
+              removeOnComplete: { age: 30 * 86_400 }, // its id then also stops a repeated failure re-scheduling it
             },
           ),
         ),
