@@ -90,6 +90,12 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
         (performance.now() - started) / 1000,
       );
     };
+    // undici's headersTimeout runs on coarse (~1 s) timers; this native timer answers 504 on time.
+    const deadline = setTimeout(() => {
+      if (settled || reply.sent) return;
+      settle(false, 'timeout');
+      reply.send(new GatewayTimeoutError(`${upstream.name} did not answer within ${route.timeoutMs} ms.`));
+    }, route.timeoutMs);
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     return reply.from(undefined, {
       timeout: route.timeoutMs,
@@ -100,10 +106,17 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
         ? { body, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') }
         : {}),
       onResponse: (_req, res, response) => {
+        clearTimeout(deadline);
+        if (res.sent) {
+          response.stream.destroy();
+          return;
+        }
         settle(response.statusCode < 500, `${Math.floor(response.statusCode / 100)}xx`);
         res.send(response.stream);
       },
       onError: (res, { error }) => {
+        clearTimeout(deadline);
+        if (res.sent) return;
         const failure = upstreamFailure(upstream.name, route, error as Error & { code?: string });
         settle(false, failure.outcome);
         res.send(failure.error);
