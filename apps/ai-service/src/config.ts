@@ -71,7 +71,7 @@ export const configSpec = {
     /** Without a key the embedded local analyst answers (provider "local"). */
     ANTHROPIC_API_KEY: envFragments.optionalSecret,
     ANTHROPIC_BASE_URL: z.url().optional(),
-    ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+    ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
     ANTHROPIC_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
     ANTHROPIC_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
     ANTHROPIC_MAX_TOKENS: z.coerce.number().int().positive().default(4_096),
