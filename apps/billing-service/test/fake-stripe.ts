@@ -207,7 +207,9 @@ export async function startFakeStripe(webhookSecret = 'whsec_test_fake') {
       /^\/v1\/subscriptions(\?|$)/,
       (_m, p) => ({
         body: list(
-          [...state.subscriptions.values()].filter((s) => s.customer === p.customer),
+          [...state.subscriptions.values()].filter(
+            (s) => p.customer === undefined || s.customer === p.customer,
+          ),
           '/v1/subscriptions',
         ),
       }),

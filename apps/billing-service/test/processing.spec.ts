@@ -1,5 +1,7 @@
 import { priceLookupKey } from '@mna/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcileAll } from '../src/modules/subscriptions/reconcile.js';
+import { createSubscriptionSync, syncCustomerWith } from '../src/modules/subscriptions/subscriptions.sync.js';
 import { ADMIN_USER, type Harness, startHarness, waitFor } from './harness.js';
 
 const SOLO = priceLookupKey('solo', 'month', 'usd');
@@ -209,5 +211,22 @@ describe('webhook processing in the BullMQ worker', () => {
       headers: await h.headers(),
     });
     expect(late.json()).toMatchObject({ status: 'past_due', plan: 'solo' });
+  });
+
+  it('reconcile re-syncs every customer from Stripe, including one whose events were all lost', async () => {
+    const f = h.fake!;
+    const lost = f.customer('org_lost');
+    f.subscribe(lost.id, GROWTH);
+    await h.owner
+      .updateTable('billing.subscriptions')
+      .set({ status: 'incomplete' })
+      .where('tenant_id', '=', 'org_order_2')
+      .execute();
+    const sync = syncCustomerWith(createSubscriptionSync({ db: h.db, stripe: h.stripe! }));
+    const report = await reconcileAll({ db: h.db, stripe: h.stripe!, sync });
+    expect(report.failed).toEqual([]);
+    expect(report.synced).toBe(report.customers);
+    expect(await row('org_lost')).toMatchObject({ status: 'active', plan: 'growth' });
+    expect(await row('org_order_2')).toMatchObject({ status: 'active', plan: 'growth' });
   });
 });
