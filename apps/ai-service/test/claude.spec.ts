@@ -53,13 +53,18 @@ describe('deal analysis with Claude (real SDK against a fake Messages API)', () 
     expect(body.valuation.evToEbitda.value).toBe(20);
     expect(body.citations.sort()).toEqual(citeA().sort());
     expect(anthropic.requests).toHaveLength(1);
-    const sent = anthropic.requests[0]!.json as Record<string, any>;
+    const sent = anthropic.requests[0]!.json as {
+      model: string;
+      system: Array<{ cache_control?: unknown }>;
+      output_config: { format: { type: string; schema: { properties: Record<string, unknown> } } };
+      messages: Array<{ content: string }>;
+    };
     expect(anthropic.requests[0]!.path).toBe('/v1/messages');
     expect(sent.model).toBe('claude-sonnet-5-5');
-    expect(sent.system[0].cache_control).toEqual({ type: 'ephemeral' });
+    expect(sent.system[0]?.cache_control).toEqual({ type: 'ephemeral' });
     expect(sent.output_config.format.type).toBe('json_schema');
     expect(Object.keys(sent.output_config.format.schema.properties)).toContain('recommendation');
-    expect(sent.messages[0].content).toContain(tenantA.documents[0]!.id);
+    expect(sent.messages[0]?.content).toContain(tenantA.documents[0]!.id);
   });
 
   it('drops citations of documents that were not provided', async () => {
