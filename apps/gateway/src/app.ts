@@ -45,6 +45,7 @@ export async function buildApp(deps: GatewayDeps) {
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // The kit types trustProxy as boolean | string; Fastify also takes a hop count at run time.
     trustProxy: config.TRUST_PROXY as boolean | string,
     readiness: {
       redis: () => pingRedis(deps.redis),

@@ -80,5 +80,7 @@ describe('OpenAPI document', () => {
     const res = await gw.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
+    // The UI gets its own CSP (its scripts), while API responses keep default-src 'none'.
+    expect(res.headers['content-security-policy']).toMatch(/script-src 'self'/);
   });
 });

@@ -165,4 +165,17 @@ describe('routing and hardening', () => {
       await prod.close();
     }
   });
+
+  it('sheds load with 503 problem+json and Retry-After when the heap limit is crossed', async () => {
+    const pressed = await startGateway(upstreams, { keys: gw.keys, env: { MAX_HEAP_USED_BYTES: '1' } });
+    try {
+      await sleep(1_200); // under-pressure samples the heap once a second
+      const res = await pressed.app.inject({ method: 'GET', url: DOC, headers: bearer(token) });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.headers['retry-after']).toBe('10');
+    } finally {
+      await pressed.close();
+    }
+  });
 });
