@@ -1,3 +1,4 @@
+import type { SearchResponse } from '@mna/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { call, ingestAll, syntheticDocuments } from './fixtures.js';
@@ -47,7 +48,7 @@ describe('ingest → worker → searchable', () => {
         mode,
       });
       expect(found.statusCode).toBe(200);
-      const body = found.json() as { results: Array<Record<string, any>>; tookMs: number };
+      const body = found.json() as SearchResponse;
       expect(body.results[0]?.documentId).toBe(id);
       expect(body.results[0]?.snippet).toContain('Nordic Freight AB');
       expect(body.results[0]?.snippet).not.toContain('Project Falcon');

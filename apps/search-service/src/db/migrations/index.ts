@@ -2,12 +2,14 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_audit_log.js';
 import * as m0002 from './0002_documents.js';
 import * as m0003 from './0003_companies.js';
+import * as m0004 from './0004_leakproof_tsquery.js';
 
 /** Migrations of the search schema, applied in key order. */
 export const migrations: Record<string, Migration> = {
   '0001_audit_log': m0001,
   '0002_documents': m0002,
   '0003_companies': m0003,
+  '0004_leakproof_tsquery': m0004,
 };
 
 export const SCHEMA = 'search';

@@ -7,6 +7,7 @@ import {
   type Relationship,
   type RelationshipInputSchema,
   type RelationshipListQuerySchema,
+  ValidationError,
 } from '@mna/shared';
 import { withTenant } from '@mna/shared/kit';
 import { type Kysely, sql } from 'kysely';
@@ -23,6 +24,11 @@ export function createRelationshipsService(deps: { db: Kysely<SearchDatabase> })
   /** Creates an edge, or updates the strength, source and date of the same (from, to, kind). */
   async function upsert(principal: Principal, input: RelationshipInput): Promise<Relationship> {
     const tenantId = principal.tenantId;
+    if (input.fromCompanyId === input.toCompanyId) {
+      throw new ValidationError('A relationship joins two different companies.', [
+        { path: 'body.toCompanyId', message: 'must differ from fromCompanyId' },
+      ]);
+    }
     return withTenant(deps.db, tenantId, async (trx) => {
       const found = await companiesRepo.findMany(trx, tenantId, [input.fromCompanyId, input.toCompanyId]);
       for (const id of [input.fromCompanyId, input.toCompanyId]) {

@@ -31,7 +31,7 @@ describe('request planning', () => {
     expect(plans.every((p) => p.tokens <= 100 || p.end - p.start === 1)).toBe(true);
     expect(plans[0]!.start).toBe(0);
     expect(plans.at(-1)!.end).toBe(10);
-    plans.slice(1).forEach((p, i) => expect(p.start).toBe(plans[i]!.end));
+    for (const [i, p] of plans.slice(1).entries()) expect(p.start).toBe(plans[i]!.end);
   });
 
   it('splits 5000 inputs into requests of at most 2048', () => {
