@@ -112,12 +112,25 @@ run_migrations() {
   pnpm --silent db:migrate
 }
 
+# --- infra tools (issue 7, @mna/infra) -------------------------------------------------------------
+# promtool (Debian's prometheus package) checks the alert rules, scrape configs and /metrics output in
+# infra's tests; pg_dump/pg_restore for the backup drill come with the PostgreSQL client already here.
+# Only the tool is used: the package's Prometheus server is not run by anything here.
+ensure_infra_tools() {
+  if command -v promtool >/dev/null; then return; fi
+  log "installing promtool (Debian package prometheus)"
+  as_root apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  command -v promtool >/dev/null || { echo "promtool is still missing after installing prometheus" >&2; exit 1; }
+}
+
 main() {
   ensure_postgres
   ensure_redis
   ensure_redis_noeviction
   ensure_pgvector
   ensure_pnpm
+  ensure_infra_tools
   ensure_database
   if [ "${SETUP_SKIP_MIGRATIONS:-0}" != "1" ]; then run_migrations; fi
   log "ready"
