@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createWebhooksRepo } from '../src/modules/webhooks/webhooks.repo.js';
+import { createWebhooksService } from '../src/modules/webhooks/webhooks.service.js';
 import { type Harness, startHarness } from './harness.js';
 
 const storedEvents = (h: Harness) => h.owner.selectFrom('billing.stripe_events').selectAll().execute();
@@ -109,5 +111,34 @@ describe('POST /webhooks/stripe (intake only, no worker)', () => {
     });
     expect((await h.deliver(d)).statusCode).toBe(200);
     expect((await storedEvents(h))[0]).toMatchObject({ id: d.event.id, customer_id: null });
+  });
+
+  it('group-commits concurrent deliveries: every event stored and enqueued, in fewer statements', async () => {
+    const repo = createWebhooksRepo(h.db);
+    let statements = 0;
+    const counting = {
+      ...repo,
+      insertMany: (events: Parameters<typeof repo.insertMany>[0]) => (
+        (statements += 1), repo.insertMany(events)
+      ),
+    };
+    const service = createWebhooksService({
+      repo: counting,
+      queue: h.eventsQueue,
+      webhookSecret: h.fake!.webhookSecret,
+      toleranceSeconds: 300,
+      retry: { attempts: 3, backoffMs: 50 },
+    });
+    const customer = h.fake!.customer('org_batch');
+    const deliveries = Array.from({ length: 100 }, (_, i) =>
+      h.fake!.delivery('customer.updated', { id: customer.id, object: 'customer', n: i }),
+    );
+    const answers = await Promise.all(
+      deliveries.map((d) => service.receive(Buffer.from(d.payload), d.headers['stripe-signature'])),
+    );
+    expect(answers.every((a) => a.duplicate === false)).toBe(true);
+    expect(await storedEvents(h)).toHaveLength(100);
+    expect(await h.eventsQueue.count()).toBe(100);
+    expect(statements).toBeLessThan(100);
   });
 });

@@ -12,21 +12,23 @@ export type StoredEvent = {
 /** The webhook event store: one row per Stripe event id, whatever the number of deliveries. */
 export function createWebhooksRepo(db: Kysely<BillingDatabase>) {
   return {
-    /** Inserts the event; false when it was already stored (a duplicate delivery). */
-    async insert(e: StoredEvent): Promise<boolean> {
-      const row = await db
+    /** Inserts a batch in one statement (one commit); returns the ids that were new. */
+    async insertMany(events: StoredEvent[]): Promise<Set<string>> {
+      const rows = await db
         .insertInto('billing.stripe_events')
-        .values({
-          id: e.id,
-          type: e.type,
-          customer_id: e.customerId,
-          stripe_created: e.created,
-          payload: e.payload,
-        })
+        .values(
+          events.map((e) => ({
+            id: e.id,
+            type: e.type,
+            customer_id: e.customerId,
+            stripe_created: e.created,
+            payload: e.payload,
+          })),
+        )
         .onConflict((oc) => oc.column('id').doNothing())
         .returning('id')
-        .executeTakeFirst();
-      return row !== undefined;
+        .execute();
+      return new Set(rows.map((r) => r.id));
     },
     statusOf: async (id: string) =>
       (await db.selectFrom('billing.stripe_events').select('status').where('id', '=', id).executeTakeFirst())

@@ -1,18 +1,14 @@
-import { BadRequestError, jobPayload, QUEUES, ServiceUnavailableError, type TypedQueue } from '@mna/shared';
+import { BadRequestError, jobPayload, QUEUES, ServiceUnavailableError } from '@mna/shared';
 import Stripe from 'stripe';
+import {
+  createIntakeBatcher,
+  type EventsQueue,
+  eventJobOptions,
+  type RetryPolicy,
+} from './webhooks.intake.js';
 import type { WebhooksRepo } from './webhooks.repo.js';
 
-export type EventsQueue = TypedQueue<typeof QUEUES.billingStripeEvents>;
-export type RetryPolicy = { attempts: number; backoffMs: number };
-
-/** Job options of a Stripe event: exponential backoff with jitter, failures kept for inspection. */
-export const eventJobOptions = (jobId: string, policy: RetryPolicy) => ({
-  jobId,
-  attempts: policy.attempts,
-  backoff: { type: 'exponential' as const, delay: policy.backoffMs, jitter: 0.5 },
-  removeOnComplete: { age: 86_400, count: 10_000 },
-  removeOnFail: { age: 7 * 86_400 },
-});
+export type { EventsQueue, RetryPolicy };
 
 /** The Stripe customer an event concerns, when it has one (for per-customer ordering). */
 export function customerOf(event: Stripe.Event): string | null {
@@ -38,6 +34,7 @@ export type WebhooksServiceDeps = {
  */
 export function createWebhooksService(deps: WebhooksServiceDeps) {
   const { repo, queue } = deps;
+  const batcher = createIntakeBatcher({ repo, queue, retry: deps.retry });
   const enqueue = (eventId: string, customerId: string | null, jobId = eventId) =>
     queue.add(
       'stripe-event',
@@ -60,7 +57,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
         throw new BadRequestError('The Stripe-Signature header does not verify against the body.');
       }
       const customerId = customerOf(event);
-      const inserted = await repo.insert({
+      const inserted = await batcher.submit({
         id: event.id,
         type: event.type,
         customerId,
@@ -68,7 +65,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
         payload: rawBody.toString('utf8'),
       });
       // A duplicate whose first enqueue failed is enqueued again; the job id makes that a no-op otherwise.
-      if (inserted || (await repo.statusOf(event.id)) === 'received') await enqueue(event.id, customerId);
+      if (!inserted && (await repo.statusOf(event.id)) === 'received') await enqueue(event.id, customerId);
       return { received: true as const, duplicate: !inserted };
     },
 
