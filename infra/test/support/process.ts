@@ -13,7 +13,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export type Spawned = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
+export type Spawned = {
+  child: ChildProcess;
+  /** stdout and stderr interleaved. */
+  output: () => string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+};
 
 /** Spawns a process, keeping its output for assertions and failure messages. */
 export function start(
@@ -27,17 +33,19 @@ export function start(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
+    stdout += chunk;
   });
   child.stderr?.on('data', (chunk) => {
     output += chunk;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return { child, output: () => output, stdout: () => stdout, exited };
 }
 
-/** Runs a command to completion; rejects with its output when it exits non-zero. */
+/** Runs a command to completion and returns its stdout; rejects with all its output when it exits non-zero. */
 export async function run(
   command: string,
   args: string[],
@@ -46,7 +54,7 @@ export async function run(
   const spawned = start(command, args, { cwd: options.cwd, env: options.env ?? process.env });
   const code = await spawned.exited;
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}\n${spawned.output()}`);
-  return spawned.output();
+  return spawned.stdout();
 }
 
 /** Polls until `check` resolves true or the time is up. */
