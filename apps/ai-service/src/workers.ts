@@ -17,7 +17,7 @@ export type AiWorkersDeps = {
 };
 
 /** Above the exact limit the worker estimates betweenness from this many sampled sources. */
-const WORKER_PIVOTS = 256;
+const WORKER_PIVOTS = 128;
 
 /** The ai consumers: asynchronous deal analyses and whole-graph metrics per graph version. */
 export function startAiWorkers(deps: AiWorkersDeps) {

@@ -85,6 +85,27 @@ export function profileSimilarity(a: Company, b: Company): number {
   return Math.round((shared / Math.sqrt(x.size * y.size)) * 10_000) / 10_000;
 }
 
+const adjacencies = new WeakMap<TenantData, { version: string; edges: number; map: Map<string, string[]> }>();
+
+/** Neighbour lists of a tenant's graph, rebuilt only when its version or edge count changes. */
+function adjacencyOf(t: TenantData): Map<string, string[]> {
+  const known = adjacencies.get(t);
+  if (known && known.version === t.version && known.edges === t.edges.length) return known.map;
+  const map = new Map<string, string[]>();
+  for (const e of t.edges) {
+    for (const [a, b] of [
+      [e.fromCompanyId, e.toCompanyId],
+      [e.toCompanyId, e.fromCompanyId],
+    ] as const) {
+      const list = map.get(a);
+      if (list) list.push(b);
+      else map.set(a, [b]);
+    }
+  }
+  adjacencies.set(t, { version: t.version, edges: t.edges.length, map });
+  return map;
+}
+
 /**
  * A contract-true stand-in for search-service: the same shared route contracts, the same internal
  * auth, tenant isolation (another tenant's id is a 404), over fixed in-memory data per tenant.
@@ -163,11 +184,7 @@ export async function startSearchStandIn(data: Record<string, TenantData>) {
     let ids: Set<string>;
     if (query.companyId) {
       findCompany(t, query.companyId);
-      const adjacency = new Map<string, string[]>();
-      for (const e of t.edges) {
-        adjacency.set(e.fromCompanyId, [...(adjacency.get(e.fromCompanyId) ?? []), e.toCompanyId]);
-        adjacency.set(e.toCompanyId, [...(adjacency.get(e.toCompanyId) ?? []), e.fromCompanyId]);
-      }
+      const adjacency = adjacencyOf(t);
       ids = new Set([query.companyId]);
       let frontier = [query.companyId];
       for (let d = 0; d < query.depth && ids.size < query.maxNodes; d++) {

@@ -1,6 +1,5 @@
 import type { Company, Graph as GraphDto } from '@mna/shared';
 import { UndirectedGraph } from 'graphology';
-import { singleSource } from 'graphology-shortest-path/dijkstra.js';
 
 export type CompanyNode = {
   name: string;
@@ -48,16 +47,53 @@ export function buildGraph(dto: Pick<GraphDto, 'nodes' | 'edges'>): EcosystemGra
 /** Distance of a tie for shortest paths and betweenness: weak ties are long. */
 export const tieDistance = (_edge: string, attributes: TieEdge) => 1 / attributes.strength;
 
-/** Weighted shortest-path distances (sum of 1/strength) from one company to every reachable one. */
+/**
+ * Weighted shortest-path distances (sum of 1/strength) from one company to every reachable one:
+ * Dijkstra with a binary heap, distances only (no path arrays), for partner scoring on large graphs.
+ */
 export function distancesFrom(graph: EcosystemGraph, source: string): Map<string, number> {
-  const paths = singleSource(graph, source, tieDistance);
   const distances = new Map<string, number>();
-  for (const [target, path] of Object.entries(paths) as Array<[string, string[]]>) {
-    let total = 0;
-    for (let i = 1; i < path.length; i++) {
-      total += 1 / graph.getEdgeAttribute(graph.edge(path[i - 1], path[i])!, 'strength');
+  if (!graph.hasNode(source)) return distances;
+  const heap: Array<[number, string]> = [[0, source]];
+  const best = new Map<string, number>([[source, 0]]);
+  const push = (item: [number, string]) => {
+    heap.push(item);
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]![0] <= heap[i]![0]) break;
+      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+      i = parent;
     }
-    distances.set(target, total);
+  };
+  const pop = (): [number, string] => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const [l, r] = [2 * i + 1, 2 * i + 2];
+        let m = i;
+        if (l < heap.length && heap[l]![0] < heap[m]![0]) m = l;
+        if (r < heap.length && heap[r]![0] < heap[m]![0]) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i]!, heap[m]!];
+        i = m;
+      }
+    }
+    return top;
+  };
+  while (heap.length > 0) {
+    const [distance, node] = pop();
+    if (distances.has(node)) continue;
+    distances.set(node, distance);
+    graph.forEachNeighbor(node, (neighbour) => {
+      if (distances.has(neighbour)) return;
+      const next = distance + 1 / graph.getEdgeAttribute(graph.edge(node, neighbour)!, 'strength');
+      if (next < (best.get(neighbour) ?? Number.POSITIVE_INFINITY)) {
+        best.set(neighbour, next);
+        push([next, neighbour]);
+      }
+    });
   }
   return distances;
 }

@@ -23,16 +23,21 @@ type Candidate = PartnerResults['candidates'][number];
 
 export const PARTNERS_VERSION = 'partners/2026-11-22.1';
 const SIMILAR_LIMIT = 100;
-const DEPTH = 3;
+/** Hops read around the company: beyond two, 1/distance adds little and the neighbourhood explodes. */
+const DEPTH = 2;
 
-function neighbourJaccard(graph: EcosystemGraph, a: string, b: string): number {
-  if (!graph.hasNode(a) || !graph.hasNode(b)) return 0;
-  const left = new Set(graph.neighbors(a));
-  const right = new Set(graph.neighbors(b));
-  left.delete(b);
-  right.delete(a);
-  const union = new Set([...left, ...right]).size;
-  return union === 0 ? 0 : [...left].filter((n) => right.has(n)).length / union;
+/** Jaccard of two neighbour sets, each without the other company. */
+function neighbourJaccard(graph: EcosystemGraph, own: Set<string>, a: string, b: string): number {
+  if (!graph.hasNode(b)) return 0;
+  let shared = 0;
+  let other = 0;
+  graph.forEachNeighbor(b, (n) => {
+    if (n === a) return;
+    other++;
+    if (own.has(n)) shared++;
+  });
+  const union = own.size - (own.has(b) ? 1 : 0) + other - shared;
+  return union === 0 ? 0 : shared / union;
 }
 
 export type ScoringInput = {
@@ -52,7 +57,9 @@ export type ScoringInput = {
 export function scoreCandidates(input: ScoringInput): Candidate[] {
   const { graph, companyId } = input;
   const distances = graph.hasNode(companyId) ? distancesFrom(graph, companyId) : new Map<string, number>();
-  const maxRank = Math.max(0, ...Object.values(input.pagerank));
+  const own = new Set(graph.hasNode(companyId) ? graph.neighbors(companyId) : []);
+  let maxRank = 0;
+  for (const value of Object.values(input.pagerank)) if (value > maxRank) maxRank = value;
   const pool = new Map<string, CompanyNode>(input.extra);
   graph.forEachNode((id, attributes) => pool.set(id, attributes));
   pool.delete(companyId);
@@ -63,7 +70,7 @@ export function scoreCandidates(input: ScoringInput): Candidate[] {
       sectorComplementarity: sectorComplementarity(input.goal, input.company, node),
       sizeFit: sizeFit(input.goal, input.company, node),
       geographicFit: geographicFit(input.company, node),
-      networkProximity: networkProximity(distances.get(id), neighbourJaccard(graph, companyId, id)),
+      networkProximity: networkProximity(distances.get(id), neighbourJaccard(graph, own, companyId, id)),
       influence: maxRank > 0 ? Math.round(((input.pagerank[id] ?? 0) / maxRank) * 10_000) / 10_000 : 0,
     };
     candidates.push({
