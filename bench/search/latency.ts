@@ -1,0 +1,234 @@
+import { createServiceClient, type SearchFilters, searchRoutes } from '@mna/shared';
+import { withTenant } from '@mna/shared/kit';
+import pg from 'pg';
+import { toVectorLiteral } from '../../apps/search-service/src/modules/embeddings/embedder.js';
+import { localEmbedding } from '../../apps/search-service/src/modules/embeddings/local-embedder.js';
+import { chunkConditions, semanticQuery } from '../../apps/search-service/src/modules/search/search.sql.js';
+import { BENCH_SECRET, machine, percentile, startSearchStack } from './setup.js';
+
+// Search latency (p50/p95/p99, 8 concurrent HTTP clients) and recall@10 against exact search, over
+// BENCH_CHUNKS chunks (default 100,000; one chunk per document) of 1536-dimension local embeddings,
+// unfiltered and with 10% and 1% filters.   BENCH_CHUNKS=100000 pnpm exec tsx bench/search/latency.ts
+const N = Number(process.env.BENCH_CHUNKS ?? 100_000);
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
+const CLIENTS = 8;
+const TENANT = 'org_bench';
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+const random = rng(42);
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ne',
+  'tor',
+  'val',
+  'syn',
+  'ex',
+  'gra',
+  'pho',
+  'dur',
+  'qui',
+  'zen',
+  'bra',
+  'ult',
+  'ri',
+];
+const VOCAB = Array.from({ length: 4000 }, () =>
+  Array.from(
+    { length: 2 + Math.floor(random() * 3) },
+    () => SYLLABLES[Math.floor(random() * SYLLABLES.length)],
+  ).join(''),
+);
+// Zipf-like: low indexes are common words, high ones rare.
+const word = () => VOCAB[Math.floor(VOCAB.length * random() ** 2.2)]!;
+const text = (n: number) => Array.from({ length: n }, word).join(' ');
+
+const stack = await startSearchStack();
+const owner = new pg.Client({ connectionString: stack.database.ownerUrl });
+await owner.connect();
+const client = createServiceClient({
+  service: 'search',
+  baseUrl: stack.url,
+  internalTokenSecret: BENCH_SECRET,
+  connections: CLIENTS,
+  timeoutMs: 30_000,
+});
+const principal = () => ({
+  tenantId: TENANT,
+  userId: 'bench',
+  orgRole: null,
+  plan: 'enterprise' as const,
+  requestId: crypto.randomUUID(),
+});
+
+try {
+  // Load: straight into the tables (the ingestion bench measures the API path), index built after.
+  const loadStart = performance.now();
+  await owner.query('drop index search.chunks_embedding_hnsw');
+  for (let i = 0; i < N; i += 1000) {
+    const size = Math.min(1000, N - i);
+    const idx = Array.from({ length: size }, (_, j) => i + j);
+    const titles = idx.map((k) => `Report ${k} ${word()} ${word()}`);
+    const bodies = idx.map(() => text(80));
+    const { rows } = await owner.query<{ id: string }>(
+      `insert into search.documents (tenant_id, external_id, kind, title, content, content_hash, status, chunk_count)
+       select $1, e, 'note', t, b, 'x', 'indexed', 1 from unnest($2::text[], $3::text[], $4::text[]) as u(e, t, b)
+       returning id`,
+      [TENANT, idx.map((k) => `doc-${k}`), titles, bodies],
+    );
+    await owner.query(
+      `insert into search.chunks (tenant_id, document_id, seq, text, embedding, embedded_at, kind, industry, region, created_at)
+       select $1, d, 0, t, e::halfvec(1536), now(), 'note', i, r, now() - interval '1 minute'
+       from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[]) as u(d, t, e, i, r)`,
+      [
+        TENANT,
+        rows.map((r) => r.id),
+        idx.map((_, j) => `${titles[j]}\n\n${bodies[j]}`),
+        idx.map((_, j) => toVectorLiteral(localEmbedding(`${titles[j]}\n\n${bodies[j]}`))),
+        idx.map((k) => `industry-${k % 10}`),
+        idx.map((k) => `region-${k % 100}`),
+      ],
+    );
+    if (i % 20_000 === 0) console.error(`loaded ${i + size}/${N}`);
+  }
+  const loadSeconds = (performance.now() - loadStart) / 1000;
+  const indexStart = performance.now();
+  await owner.query(`set maintenance_work_mem = '4GB'; set max_parallel_maintenance_workers = 1`);
+  await owner.query(`create index chunks_embedding_hnsw on search.chunks
+    using hnsw (embedding halfvec_cosine_ops) with (m = 16, ef_construction = 64)`);
+  await owner.query('vacuum analyze search.chunks');
+  await owner.query('vacuum analyze search.documents');
+  const indexSeconds = (performance.now() - indexStart) / 1000;
+  console.error(`loaded in ${loadSeconds.toFixed(0)} s, HNSW built in ${indexSeconds.toFixed(0)} s`);
+
+  const queries = Array.from({ length: QUERIES }, () => text(6));
+  const cases: Array<[string, SearchFilters | undefined, 'semantic' | 'hybrid']> = [
+    ['semantic, unfiltered', undefined, 'semantic'],
+    ['semantic, 10% filter', { industry: ['industry-3'] }, 'semantic'],
+    ['semantic, 1% filter', { region: ['region-7'] }, 'semantic'],
+    ['hybrid, unfiltered', undefined, 'hybrid'],
+  ];
+  const lines: string[] = [];
+  for (const [name, filters, mode] of cases) {
+    // Warm the query-embedding cache and the buffer cache once, then measure.
+    for (const q of queries.slice(0, 20)) {
+      await client.call(searchRoutes.search, {
+        principal: principal(),
+        body: { query: q, mode, limit: 10, ...(filters ? { filters } : {}) },
+      });
+    }
+    const latencies: number[] = [];
+    const results = new Map<string, string[]>();
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (next < queries.length) {
+          const q = queries[next++]!;
+          const t0 = performance.now();
+          const res = await client.call(searchRoutes.search, {
+            principal: principal(),
+            body: { query: q, mode, limit: 10, ...(filters ? { filters } : {}) },
+          });
+          latencies.push(performance.now() - t0);
+          results.set(
+            q,
+            res.results.map((r) => r.documentId),
+          );
+        }
+      }),
+    );
+    const qps = queries.length / ((performance.now() - started) / 1000);
+    latencies.sort((a, b) => a - b);
+    let recall = Number.NaN;
+    let short = 0;
+    if (mode === 'semantic') {
+      let found = 0;
+      let total = 0;
+      for (const q of queries) {
+        const exact = await withTenant(stack.db, TENANT, async (trx) => {
+          await trx.executeQuery({
+            sql: "select set_config('enable_indexscan', 'off', true)",
+            parameters: [],
+            query: { kind: 'RawNode' } as never,
+            queryId: { queryId: 'x' } as never,
+          });
+          const query = semanticQuery({
+            conds: chunkConditions(TENANT, new Date(), filters),
+            vector: toVectorLiteral(localEmbedding(q)),
+            boundary: null,
+            candidates: 55,
+            limit: 10,
+            tenantId: TENANT,
+          });
+          return (await query.execute(trx)).rows.slice(0, 10).map((r) => r.document_id);
+        });
+        const got = new Set(results.get(q) ?? []);
+        if ((results.get(q)?.length ?? 0) < Math.min(10, exact.length)) short++;
+        found += exact.filter((id) => got.has(id)).length;
+        total += exact.length;
+      }
+      recall = found / total;
+    }
+    lines.push(
+      `| ${name} | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 95).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} | ${qps.toFixed(0)} | ${Number.isNaN(recall) ? '–' : recall.toFixed(3)} | ${mode === 'semantic' ? short : '–'} |`,
+    );
+    console.error(lines.at(-1));
+  }
+  console.log(
+    `search latency, ${N} chunks × 1536 dims (local embedder), ${QUERIES} queries per case, ${CLIENTS} concurrent HTTP clients, HNSW m=16 ef_construction=64, ef_search=100 with iterative scan; load ${loadSeconds.toFixed(0)} s, index build ${indexSeconds.toFixed(0)} s; ${new Date().toISOString()}; ${await machine()}`,
+  );
+  console.log(
+    '| case | p50 ms | p95 ms | p99 ms | queries/s | recall@10 | queries with < 10 results |\n|---|---|---|---|---|---|---|',
+  );
+  console.log(lines.join('\n'));
+  for (const [name, filters] of [
+    ['unfiltered', {}],
+    ['1% filter', { region: ['region-7'] }],
+  ] as Array<[string, SearchFilters]>) {
+    const plan = await withTenant(stack.db, TENANT, async (trx) => {
+      await trx.executeQuery({
+        sql: "select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '100', true)",
+        parameters: [],
+        query: { kind: 'RawNode' } as never,
+        queryId: { queryId: 's' } as never,
+      });
+      const q = semanticQuery({
+        conds: chunkConditions(TENANT, new Date(), filters),
+        vector: toVectorLiteral(localEmbedding(queries[0]!)),
+        boundary: null,
+        candidates: 55,
+        limit: 10,
+        tenantId: TENANT,
+      });
+      const compiled = q.compile(stack.db);
+      const { rows } = await trx.executeQuery<{ 'QUERY PLAN': string }>({
+        sql: `explain analyze ${compiled.sql}`,
+        parameters: compiled.parameters,
+        query: { kind: 'RawNode' } as never,
+        queryId: { queryId: 'e' } as never,
+      });
+      return rows
+        .map((r) => r['QUERY PLAN'])
+        .filter((l) => /Scan|Execution Time/.test(l))
+        .map((l) =>
+          l
+            .trim()
+            .replace(/\s+\(cost.*$/, '')
+            .replace(/^->\s+/, ''),
+        );
+    });
+    console.log(`plan of the ${name} semantic query (EXPLAIN ANALYZE, no planner hints): ${plan.join('; ')}`);
+  }
+} finally {
+  await client.close();
+  await owner.end();
+  await stack.close();
+}

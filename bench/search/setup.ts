@@ -1,0 +1,93 @@
+import { createLogger, createMetrics, createQueue, createWorker, QUEUES } from '@mna/shared';
+import { createDb, createRedis, runMigrations } from '@mna/shared/kit';
+import {
+  APP_ROLE,
+  createTestDatabase,
+  deleteKeysWithPrefix,
+  TEST_REDIS_URL,
+  uniquePrefix,
+} from '@mna/testing';
+import { buildApp } from '../../apps/search-service/src/app.js';
+import { configSpec } from '../../apps/search-service/src/config.js';
+import { migrations, SCHEMA } from '../../apps/search-service/src/db/migrations/index.js';
+import type { SearchDatabase } from '../../apps/search-service/src/db/schema.js';
+import { createEmbeddingBatcher } from '../../apps/search-service/src/modules/embeddings/batcher.js';
+import { createEmbedder } from '../../apps/search-service/src/modules/embeddings/embedder-factory.js';
+import { createIndexingProcessor } from '../../apps/search-service/src/modules/indexing/indexing.processor.js';
+
+export const BENCH_SECRET = 'bench-internal-token-secret-0123456789abcdef';
+
+/**
+ * A scratch database migrated like production, the service's app (listening on a random port) and,
+ * on demand, embedding workers in this process: the same wiring as main.ts and worker.ts.
+ */
+export async function startSearchStack(env: Record<string, string> = {}) {
+  const database = await createTestDatabase();
+  const pg = (await import('pg')).default;
+  const owner = new pg.Client({ connectionString: database.ownerUrl });
+  await owner.connect();
+  await owner.query('create extension if not exists vector');
+  await owner.end();
+  await runMigrations({ ownerUrl: database.ownerUrl, appRole: APP_ROLE, schema: SCHEMA, migrations });
+  const prefix = uniquePrefix('bench-search');
+  const config = configSpec.schema.parse({
+    NODE_ENV: 'test',
+    INTERNAL_TOKEN_SECRET: BENCH_SECRET,
+    REDIS_PREFIX: prefix,
+    DATABASE_POOL_MAX: '20',
+    ...env,
+  });
+  const logger = createLogger({ service: 'bench-search', level: 'warn' });
+  const db = createDb<SearchDatabase>({ connectionString: database.appUrl, max: config.DATABASE_POOL_MAX });
+  const redis = createRedis(TEST_REDIS_URL);
+  const workerRedis = createRedis(TEST_REDIS_URL, 'worker');
+  const embedQueue = createQueue(QUEUES.searchEmbed, { connection: redis, prefix });
+  const embedder = createEmbedder(config, logger);
+  const app = await buildApp({
+    config,
+    logger,
+    metrics: createMetrics('search-service'),
+    db,
+    redis,
+    embedQueue,
+    embedder,
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const workers: Array<{ close: () => Promise<void> }> = [];
+  return {
+    url,
+    db,
+    database,
+    config,
+    startWorker() {
+      const processor = createIndexingProcessor({ db, batcher: createEmbeddingBatcher(embedder), logger });
+      workers.push(
+        createWorker(QUEUES.searchEmbed, processor, {
+          connection: workerRedis,
+          prefix,
+          logger,
+          concurrency: config.EMBED_WORKER_CONCURRENCY,
+        }),
+      );
+    },
+    async close() {
+      for (const w of workers) await w.close();
+      await app.close();
+      await embedQueue.close();
+      await deleteKeysWithPrefix(prefix);
+      redis.disconnect();
+      workerRedis.disconnect();
+      await db.destroy();
+      await database.drop();
+    },
+  };
+}
+
+/** Percentile of sorted numbers. */
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+export const machine = async () => {
+  const os = await import('node:os');
+  return `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}`;
+};
