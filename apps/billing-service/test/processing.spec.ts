@@ -229,4 +229,27 @@ describe('webhook processing in the BullMQ worker', () => {
     expect(await row('org_lost')).toMatchObject({ status: 'active', plan: 'growth' });
     expect(await row('org_order_2')).toMatchObject({ status: 'active', plan: 'growth' });
   });
+
+  it('coalesces re-reads: a burst for one customer needs fewer reads, a later change is still applied', async () => {
+    const f = h.fake!;
+    const customer = f.customer('org_burst');
+    const sub = f.subscribe(customer.id, SOLO);
+    const burst = Array.from({ length: 6 }, () => f.delivery('customer.subscription.updated', sub));
+    // All six arrive before the worker looks at any of them.
+    const eventsWorker = h.workers!.workers[0]!;
+    await eventsWorker.pause();
+    for (const d of burst) await h.deliver(d);
+    eventsWorker.resume();
+    await processed(burst.map((d) => d.event.id));
+    const reads = () =>
+      f.requests.filter((r) => r.method === 'GET' && r.path.includes(`customer=${customer.id}`)).length;
+    expect(reads()).toBeLessThan(6);
+    expect(await row('org_burst')).toMatchObject({ plan: 'solo' });
+    const before = reads();
+    const later = f.delivery('customer.subscription.updated', f.setPrice(sub.id, GROWTH));
+    await h.deliver(later);
+    await processed([later.event.id]);
+    expect(reads()).toBe(before + 1);
+    expect(await row('org_burst')).toMatchObject({ plan: 'growth' });
+  });
 });

@@ -45,7 +45,8 @@ export const subscriptionsRepo = {
   lockCustomer: (trx: Trx, customerId: string) =>
     sql`select pg_advisory_xact_lock(hashtext(${`billing:${customerId}`}))`.execute(trx),
   async upsert(trx: Trx, row: SubscriptionWrite, canceledAt: Date | null, startedAt: Date) {
-    const values = { ...row, started_at: startedAt, canceled_at: canceledAt, synced_at: new Date() };
+    // synced_at is the database's transaction start: never later than the Stripe read it records.
+    const values = { ...row, started_at: startedAt, canceled_at: canceledAt, synced_at: sql<Date>`now()` };
     await trx
       .insertInto('billing.subscriptions')
       .values(values)

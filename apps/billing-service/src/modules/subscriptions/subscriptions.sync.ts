@@ -88,46 +88,55 @@ export function createSubscriptionSync(deps: { db: Kysely<BillingDatabase>; stri
 
   /** Syncs inside a caller's transaction, which must already hold the customer's lock. */
   async function syncIn(trx: Trx, customerId: string, eventId: string | null): Promise<SyncResult> {
-    {
-      const list = await stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 20 });
-      const sub = [...list.data].sort((a, b) => rankOf(a) - rankOf(b) || b.created - a.created)[0];
-      if (!sub) return null;
-      const tenantId = await tenantFor(trx, customerId, sub);
-      if (!tenantId) return null;
-      await repo.saveCustomer(trx, tenantId, customerId);
-      const invoiceId = idOf(sub.latest_invoice);
-      const invoice = invoiceId ? await stripe.invoices.retrieve(invoiceId) : null;
-      const item = sub.items.data[0];
-      const facts = priceFacts(item?.price);
-      const before = await repo.find(trx, tenantId);
-      const row = {
-        tenant_id: tenantId,
-        stripe_customer_id: customerId,
-        stripe_subscription_id: sub.id,
-        plan: facts.plan,
-        interval: facts.interval,
-        currency: facts.currency,
-        unit_amount: facts.amount,
-        status: sub.status,
-        current_period_end: item?.current_period_end ? new Date(item.current_period_end * 1000) : null,
-        cancel_at_period_end: sub.cancel_at_period_end,
-        // The grace period belongs to dunning; a subscription that is no longer past due has none.
-        grace_until: sub.status === 'past_due' ? (before?.grace_until ?? null) : null,
-        latest_invoice_id: invoiceId,
-        latest_invoice_status: invoice?.status ?? null,
-      };
-      const canceledAt = sub.ended_at ? new Date(sub.ended_at * 1000) : null;
-      await repo.upsert(trx, row, canceledAt, new Date((sub.start_date || sub.created) * 1000));
-      for (const m of movementsBetween(before, row)) {
-        await repo.addMovement(trx, { tenantId, ...m, eventId });
-      }
-      const after = (await repo.find(trx, tenantId))!;
-      return { tenantId, before, after, invoice };
+    const list = await stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 20 });
+    const sub = [...list.data].sort((a, b) => rankOf(a) - rankOf(b) || b.created - a.created)[0];
+    if (!sub) return null;
+    const tenantId = await tenantFor(trx, customerId, sub);
+    if (!tenantId) return null;
+    await repo.saveCustomer(trx, tenantId, customerId);
+    const invoiceId = idOf(sub.latest_invoice);
+    const invoice = invoiceId ? await stripe.invoices.retrieve(invoiceId) : null;
+    const item = sub.items.data[0];
+    const facts = priceFacts(item?.price);
+    const before = await repo.find(trx, tenantId);
+    const row = {
+      tenant_id: tenantId,
+      stripe_customer_id: customerId,
+      stripe_subscription_id: sub.id,
+      plan: facts.plan,
+      interval: facts.interval,
+      currency: facts.currency,
+      unit_amount: facts.amount,
+      status: sub.status,
+      current_period_end: item?.current_period_end ? new Date(item.current_period_end * 1000) : null,
+      cancel_at_period_end: sub.cancel_at_period_end,
+      // The grace period belongs to dunning; a subscription that is no longer past due has none.
+      grace_until: sub.status === 'past_due' ? (before?.grace_until ?? null) : null,
+      latest_invoice_id: invoiceId,
+      latest_invoice_status: invoice?.status ?? null,
+    };
+    const canceledAt = sub.ended_at ? new Date(sub.ended_at * 1000) : null;
+    await repo.upsert(trx, row, canceledAt, new Date((sub.start_date || sub.created) * 1000));
+    for (const m of movementsBetween(before, row)) {
+      await repo.addMovement(trx, { tenantId, ...m, eventId });
     }
+    const after = (await repo.find(trx, tenantId))!;
+    return { tenantId, before, after, invoice };
+  }
+
+  /**
+   * Whether the stored state was read from Stripe after `since` (both on the database clock): then a
+   * later read already covers an event received at `since`, and re-reading again adds nothing.
+   */
+  async function readSince(trx: Trx, customerId: string, since: Date): Promise<boolean> {
+    const tenantId = await repo.tenantOfCustomer(trx, customerId);
+    const row = tenantId ? await repo.find(trx, tenantId) : undefined;
+    return !!row && row.stripe_customer_id === customerId && row.synced_at.getTime() > since.getTime();
   }
 
   return {
     syncIn,
+    readSince,
     /** Runs `fn` in a transaction holding the customer's lock: one customer, one writer at a time. */
     withCustomerLock: <T>(customerId: string, fn: (trx: Trx) => Promise<T>) =>
       asSystem(deps.db, async (trx) => {

@@ -26,6 +26,17 @@ export const HANDLED_EVENTS = new Set([
   'charge.dispute.created',
 ]);
 
+/** Types whose whole effect is the re-read of the customer's subscription. */
+const SYNC_ONLY = new Set([
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'customer.subscription.paused',
+  'customer.subscription.resumed',
+  'invoice.marked_uncollectible',
+]);
+
 const NOTICES: Record<string, { kind: string; subject: string; body: string }> = {
   'customer.subscription.trial_will_end': {
     kind: 'trial_will_end',
@@ -107,7 +118,12 @@ export function createEventProcessor(deps: EventProcessorDeps) {
     if (row.status === 'processed') return 'skipped';
     const event = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Stripe.Event;
     if (!row.customer_id || !HANDLED_EVENTS.has(event.type)) return 'processed';
-    const after = await sync.withCustomerLock(row.customer_id, (trx) => apply(trx, event, row.customer_id!));
+    const customerId = row.customer_id;
+    const after = await sync.withCustomerLock(customerId, async (trx) => {
+      // An event that only asks for a re-read is covered by any read made after it arrived.
+      if (SYNC_ONLY.has(event.type) && (await sync.readSince(trx, customerId, row.received_at))) return [];
+      return apply(trx, event, customerId);
+    });
     for (const step of after) await step();
     return 'processed';
   };
