@@ -65,7 +65,8 @@ export const configSpec = {
       WEBHOOK_BODY_LIMIT_BYTES: bytes(512 * 1024),
       MAX_EVENT_LOOP_DELAY_MS: ms(1_000),
       MAX_HEAP_USED_BYTES: bytes(1_536 * 1_048_576),
-      MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().positive().max(1).default(0.98),
+      /** Off unless set: a saturated but healthy loop sits near 1, and shedding it would only add 5xx. */
+      MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().positive().max(1).optional(),
     })
     .superRefine((env, ctx) => {
       if (env.NODE_ENV !== 'production') return;

@@ -55,7 +55,7 @@ function startDevGateway(): Promise<{ url: string; token: string }> {
     child = spawn(TSX, [MAIN], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let url = '';
-    const timer = setTimeout(() => reject(new Error(`no token printed:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`no token printed:\n${out}`)), 80_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       url ||= /"address":"(http:\/\/[^"]+)"/.exec(out)?.[1] ?? '';
@@ -83,7 +83,7 @@ describe('production without Clerk', () => {
     expect(() => loadConfig(configSpec, env)).toThrow(/CLERK_JWT_KEY/);
   });
 
-  it('makes the process exit non-zero before listening', async () => {
+  it('makes the process exit non-zero before listening', { timeout: 90_000 }, async () => {
     const error = await run(TSX, [MAIN], { env: { ...baseEnv(), NODE_ENV: 'production' } }).catch((e) => e);
     expect(error.code).toBe(1);
     expect(error.stderr).toMatch(/CLERK_JWT_KEY/);
@@ -115,5 +115,5 @@ describe('development auth', () => {
     });
     const unauthenticated = await fetch(url + DOC);
     expect(unauthenticated.status).toBe(401);
-  });
+  }, 120_000); // spawns two tsx processes; slow when the shared machine is loaded
 });

@@ -52,6 +52,8 @@ export async function startGateway(upstreams: Upstreams, options: GatewayOptions
     CLERK_JWT_KEY: keys.publicKeyPem,
     CLERK_AUTHORIZED_PARTIES: APP_ORIGIN,
     CORS_ORIGINS: APP_ORIGIN,
+    // Other engineers load this 2-core machine too; a stalled test worker must not shed our requests.
+    MAX_EVENT_LOOP_DELAY_MS: '10000',
     ...options.env,
   });
   const capture = createLogCapture();

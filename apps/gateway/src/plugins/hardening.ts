@@ -9,7 +9,7 @@ export type HardeningSettings = {
   corsOrigins: string[];
   maxEventLoopDelayMs: number;
   maxHeapUsedBytes: number;
-  maxEventLoopUtilization: number;
+  maxEventLoopUtilization?: number | undefined;
 };
 
 /**
@@ -52,7 +52,9 @@ export async function registerHardening(app: ServiceApp, settings: HardeningSett
   await app.register(underPressure, {
     maxEventLoopDelay: settings.maxEventLoopDelayMs,
     maxHeapUsedBytes: settings.maxHeapUsedBytes,
-    maxEventLoopUtilization: settings.maxEventLoopUtilization,
+    ...(settings.maxEventLoopUtilization
+      ? { maxEventLoopUtilization: settings.maxEventLoopUtilization }
+      : {}),
     retryAfter: 10,
     pressureHandler: (request, reply, type) => {
       request.log.warn({ pressure: type }, 'shedding load');
