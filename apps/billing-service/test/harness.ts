@@ -106,6 +106,9 @@ export async function startHarness(options: HarnessOptions = {}) {
       workerRedis.disconnect();
       await db.destroy();
       await owner.destroy();
+      // pg's pool.end() resolves before the sockets close; dropping (with force) at once would
+      // terminate a closing connection, which pg reports as an uncaught error.
+      await new Promise((r) => setTimeout(r, 250));
       await database.drop();
       await fake?.close();
     },

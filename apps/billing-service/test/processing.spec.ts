@@ -252,4 +252,36 @@ describe('webhook processing in the BullMQ worker', () => {
     expect(reads()).toBe(before + 1);
     expect(await row('org_burst')).toMatchObject({ plan: 'growth' });
   });
+
+  it('sends notices for trial end and action required, and audits refunds and disputes', async () => {
+    const f = h.fake!;
+    const customer = f.customer('org_notice', 'owner@notice.test');
+    const sub = f.subscribe(customer.id, GROWTH, 'trialing');
+    const trial = f.delivery('customer.subscription.trial_will_end', sub);
+    const dispute = f.delivery('charge.dispute.created', {
+      id: 'ch_disputed',
+      object: 'charge',
+      customer: customer.id,
+    });
+    const refund = f.delivery('charge.refunded', {
+      id: 'ch_refunded',
+      object: 'charge',
+      customer: customer.id,
+    });
+    for (const d of [trial, dispute, refund]) await h.deliver(d);
+    await processed([trial, dispute, refund].map((d) => d.event.id));
+    await waitFor(async () =>
+      h.sent.some((m) => m.to === 'owner@notice.test' && m.subject === 'Your trial ends soon'),
+    );
+    const audit = await h.owner
+      .selectFrom('billing.audit_log')
+      .select(['action', 'target', 'actor'])
+      .where('tenant_id', '=', 'org_notice')
+      .orderBy('id')
+      .execute();
+    expect(audit).toEqual([
+      { action: 'charge.dispute.created', target: 'ch_disputed', actor: 'stripe' },
+      { action: 'charge.refunded', target: 'ch_refunded', actor: 'stripe' },
+    ]);
+  });
 });

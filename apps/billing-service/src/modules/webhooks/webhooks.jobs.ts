@@ -71,6 +71,11 @@ export type EventProcessorDeps = {
 export function createEventProcessor(deps: EventProcessorDeps) {
   const { repo, sync, stripe, dunning } = deps;
 
+  async function emailOf(customerId: string): Promise<string | null> {
+    const customer = await stripe.customers.retrieve(customerId);
+    return ('email' in customer && customer.email) || null;
+  }
+
   async function apply(trx: Transaction<BillingDatabase>, event: Stripe.Event, customerId: string) {
     const after: Array<() => Promise<unknown>> = [];
     const result = await sync.syncIn(trx, customerId, event.id);
@@ -105,9 +110,11 @@ export function createEventProcessor(deps: EventProcessorDeps) {
     }
     const notice = NOTICES[event.type];
     if (notice) {
-      after.push(() =>
-        dunning.notify({ tenantId, eventId: event.id, recipient: object.customer_email ?? null, ...notice }),
-      );
+      after.push(async () => {
+        // Subscriptions carry no address; the customer's is read from Stripe.
+        const recipient = object.customer_email ?? (await emailOf(customerId));
+        return dunning.notify({ tenantId, eventId: event.id, recipient, ...notice });
+      });
     }
     return after;
   }
