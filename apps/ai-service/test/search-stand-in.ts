@@ -74,8 +74,17 @@ export function doc(input: { title: string; content: string; kind?: Document['ki
   };
 }
 
-const words = (c: Company) =>
-  new Set([...(c.tags ?? []), c.industry ?? '', c.region ?? ''].map((w) => w.toLowerCase()).filter(Boolean));
+const wordSets = new WeakMap<Company, Set<string>>();
+const words = (c: Company) => {
+  let set = wordSets.get(c);
+  if (!set) {
+    set = new Set(
+      [...(c.tags ?? []), c.industry ?? '', c.region ?? ''].map((w) => w.toLowerCase()).filter(Boolean),
+    );
+    wordSets.set(c, set);
+  }
+  return set;
+};
 
 /** Cosine similarity of tag/industry/region bags: a deterministic stand-in for profile embeddings. */
 export function profileSimilarity(a: Company, b: Company): number {
@@ -85,25 +94,34 @@ export function profileSimilarity(a: Company, b: Company): number {
   return Math.round((shared / Math.sqrt(x.size * y.size)) * 10_000) / 10_000;
 }
 
-const adjacencies = new WeakMap<TenantData, { version: string; edges: number; map: Map<string, string[]> }>();
+type Index = {
+  version: string;
+  edges: number;
+  byNode: Map<string, Relationship[]>;
+  byId: Map<string, Company>;
+};
+const indexes = new WeakMap<TenantData, Index>();
 
-/** Neighbour lists of a tenant's graph, rebuilt only when its version or edge count changes. */
-function adjacencyOf(t: TenantData): Map<string, string[]> {
-  const known = adjacencies.get(t);
-  if (known && known.version === t.version && known.edges === t.edges.length) return known.map;
-  const map = new Map<string, string[]>();
+/** Edges per company and companies by id, rebuilt only when the version or the edge count changes. */
+function indexOf(t: TenantData): Index {
+  const known = indexes.get(t);
+  if (known && known.version === t.version && known.edges === t.edges.length) return known;
+  const byNode = new Map<string, Relationship[]>();
   for (const e of t.edges) {
-    for (const [a, b] of [
-      [e.fromCompanyId, e.toCompanyId],
-      [e.toCompanyId, e.fromCompanyId],
-    ] as const) {
-      const list = map.get(a);
-      if (list) list.push(b);
-      else map.set(a, [b]);
+    for (const id of [e.fromCompanyId, e.toCompanyId]) {
+      const list = byNode.get(id);
+      if (list) list.push(e);
+      else byNode.set(id, [e]);
     }
   }
-  adjacencies.set(t, { version: t.version, edges: t.edges.length, map });
-  return map;
+  const index = {
+    version: t.version,
+    edges: t.edges.length,
+    byNode,
+    byId: new Map(t.companies.map((c) => [c.id, c])),
+  };
+  indexes.set(t, index);
+  return index;
 }
 
 /**
@@ -181,30 +199,33 @@ export async function startSearchStandIn(data: Record<string, TenantData>) {
   mountRoute(app, searchRoutes.graph, async ({ query, principal }) => {
     count('graph');
     const t = tenant(principal.tenantId);
-    let ids: Set<string>;
-    if (query.companyId) {
-      findCompany(t, query.companyId);
-      const adjacency = adjacencyOf(t);
-      ids = new Set([query.companyId]);
-      let frontier = [query.companyId];
-      for (let d = 0; d < query.depth && ids.size < query.maxNodes; d++) {
-        const next: string[] = [];
-        for (const id of frontier)
-          for (const n of adjacency.get(id) ?? [])
-            if (!ids.has(n) && ids.size < query.maxNodes) {
-              ids.add(n);
-              next.push(n);
-            }
-        frontier = next;
-      }
-    } else {
-      ids = new Set(t.companies.slice(0, query.maxNodes).map((c) => c.id));
+    if (!query.companyId) {
+      const nodes = t.companies.slice(0, query.maxNodes);
+      const ids = new Set(nodes.map((c) => c.id));
+      const edges = t.edges.filter((e) => ids.has(e.fromCompanyId) && ids.has(e.toCompanyId));
+      return { nodes, edges, version: t.version };
     }
-    return {
-      nodes: t.companies.filter((c) => ids.has(c.id)),
-      edges: t.edges.filter((e) => ids.has(e.fromCompanyId) && ids.has(e.toCompanyId)),
-      version: t.version,
-    };
+    findCompany(t, query.companyId);
+    const { byNode, byId } = indexOf(t);
+    const ids = new Set([query.companyId]);
+    let frontier = [query.companyId];
+    for (let d = 0; d < query.depth && ids.size < query.maxNodes; d++) {
+      const next: string[] = [];
+      for (const id of frontier)
+        for (const e of byNode.get(id) ?? []) {
+          const n = e.fromCompanyId === id ? e.toCompanyId : e.fromCompanyId;
+          if (!ids.has(n) && ids.size < query.maxNodes) {
+            ids.add(n);
+            next.push(n);
+          }
+        }
+      frontier = next;
+    }
+    const edges = new Map<string, Relationship>();
+    for (const id of ids)
+      for (const e of byNode.get(id) ?? [])
+        if (ids.has(e.fromCompanyId) && ids.has(e.toCompanyId)) edges.set(e.id, e);
+    return { nodes: [...ids].map((id) => byId.get(id)!), edges: [...edges.values()], version: t.version };
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;

@@ -40,6 +40,19 @@ function neighbourJaccard(graph: EcosystemGraph, own: Set<string>, a: string, b:
   return union === 0 ? 0 : shared / union;
 }
 
+// Object.values over a 20k-key PageRank map costs tens of milliseconds; metrics objects are shared
+// (memoised by the store), so their maximum is computed once per object.
+const maxima = new WeakMap<Record<string, number>, number>();
+function maxOf(values: Record<string, number>): number {
+  let max = maxima.get(values);
+  if (max === undefined) {
+    max = 0;
+    for (const value of Object.values(values)) if (value > max) max = value;
+    maxima.set(values, max);
+  }
+  return max;
+}
+
 export type ScoringInput = {
   companyId: string;
   company: CompanyNode;
@@ -58,8 +71,7 @@ export function scoreCandidates(input: ScoringInput): Candidate[] {
   const { graph, companyId } = input;
   const distances = graph.hasNode(companyId) ? distancesFrom(graph, companyId) : new Map<string, number>();
   const own = new Set(graph.hasNode(companyId) ? graph.neighbors(companyId) : []);
-  let maxRank = 0;
-  for (const value of Object.values(input.pagerank)) if (value > maxRank) maxRank = value;
+  const maxRank = maxOf(input.pagerank);
   const pool = new Map<string, CompanyNode>(input.extra);
   graph.forEachNode((id, attributes) => pool.set(id, attributes));
   pool.delete(companyId);
