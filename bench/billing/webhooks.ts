@@ -11,7 +11,14 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createQueue, loadConfig, QUEUES } from '@mna/shared';
 import { createDb, createRedis, runMigrations } from '@mna/shared/kit';
-import { APP_ROLE, createTestDatabase, deleteKeysWithPrefix, TEST_INTERNAL_SECRET, TEST_REDIS_URL, uniquePrefix } from '@mna/testing';
+import {
+  APP_ROLE,
+  createTestDatabase,
+  deleteKeysWithPrefix,
+  TEST_INTERNAL_SECRET,
+  TEST_REDIS_URL,
+  uniquePrefix,
+} from '@mna/testing';
 import autocannon from 'autocannon';
 import { configSpec } from '../../apps/billing-service/src/config.js';
 import { migrations, SCHEMA } from '../../apps/billing-service/src/db/migrations/index.js';
@@ -46,7 +53,16 @@ const fake = await startFakeStripe();
 const database = await createTestDatabase();
 await runMigrations({ ownerUrl: database.ownerUrl, appRole: APP_ROLE, schema: SCHEMA, migrations });
 const prefix = uniquePrefix('bench-billing');
-const env = { ...fake.env, NODE_ENV: 'test', INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET, DATABASE_URL: database.appUrl, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '20' };
+const env = {
+  ...fake.env,
+  NODE_ENV: 'test',
+  INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+  DATABASE_URL: database.appUrl,
+  REDIS_URL: TEST_REDIS_URL,
+  REDIS_PREFIX: prefix,
+  LOG_LEVEL: 'warn',
+  DATABASE_POOL_MAX: '20',
+};
 const config = loadConfig(configSpec, env);
 const db = createDb<BillingDatabase>({ connectionString: database.appUrl, max: 20 });
 const owner = createDb<BillingDatabase>({ connectionString: database.ownerUrl, max: 2 });
@@ -58,7 +74,13 @@ await syncCatalog(stripe);
 const port = await freePort();
 const service = spawnApp('src/main.ts', { PORT: String(port), HOST: '127.0.0.1' });
 const address = `http://127.0.0.1:${port}`;
-while (!(await fetch(`${address}/readyz`).then((r) => r.ok, () => false))) await sleep(200);
+while (
+  !(await fetch(`${address}/readyz`).then(
+    (r) => r.ok,
+    () => false,
+  ))
+)
+  await sleep(200);
 
 // Stripe state and the deliveries: CUSTOMERS subscriptions, EVENTS events spread over them.
 const keys = ['mna_solo_month_usd', 'mna_growth_month_eur', 'mna_enterprise_year_gbp'];
@@ -67,10 +89,21 @@ const subs = Array.from({ length: CUSTOMERS }, (_, i) => {
   return fake.subscribe(customer.id, keys[i % keys.length]!);
 });
 const deliveries = Array.from({ length: EVENTS }, (_, i) =>
-  fake.delivery(i < CUSTOMERS ? 'customer.subscription.created' : 'customer.subscription.updated', subs[i % CUSTOMERS]!),
+  fake.delivery(
+    i < CUSTOMERS ? 'customer.subscription.created' : 'customer.subscription.updated',
+    subs[i % CUSTOMERS]!,
+  ),
 );
 
+/** CPU seconds (user + system) a child process has used, from /proc (Linux). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 let next = 0;
+const cpuBefore = await cpuSeconds(service.pid!);
 const intake = await autocannon({
   url: `${address}/webhooks/stripe`,
   connections: SENDERS,
@@ -85,12 +118,24 @@ const intake = await autocannon({
     },
   ],
 });
-const stored = (await owner.selectFrom('billing.stripe_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+const serviceCpuMsPerEvent = (((await cpuSeconds(service.pid!)) - cpuBefore) * 1000) / EVENTS;
+const stored = (
+  await owner
+    .selectFrom('billing.stripe_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
+).n;
 
 // Processing: the worker process, killed once with SIGKILL and restarted.
 const startWorker = () => spawnApp('src/worker.ts', { BILLING_WORKER_CONCURRENCY: '8' });
 const processedCount = async () =>
-  (await owner.selectFrom('billing.stripe_events').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'processed').executeTakeFirstOrThrow()).n;
+  (
+    await owner
+      .selectFrom('billing.stripe_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'processed')
+      .executeTakeFirstOrThrow()
+  ).n;
 const kill = (child: ChildProcess) => child.pid && process.kill(-child.pid, 'SIGKILL');
 
 const t0 = Date.now();
@@ -111,11 +156,23 @@ kill(worker);
 // Exactly-once in effect: one `new` movement per subscription, and stored state equal to Stripe's.
 const moves = await owner.selectFrom('billing.mrr_movements').select(['tenant_id', 'kind']).execute();
 const newPerTenant = new Map<string, number>();
-for (const m of moves) if (m.kind === 'new') newPerTenant.set(m.tenant_id, (newPerTenant.get(m.tenant_id) ?? 0) + 1);
+for (const m of moves)
+  if (m.kind === 'new') newPerTenant.set(m.tenant_id, (newPerTenant.get(m.tenant_id) ?? 0) + 1);
 const doubled = [...newPerTenant.values()].filter((n) => n > 1).length;
-const rows = await owner.selectFrom('billing.subscriptions').select(['stripe_subscription_id', 'status']).execute();
-const matching = rows.filter((r) => fake.state.subscriptions.get(r.stripe_subscription_id)?.status === r.status).length;
-const dead = (await owner.selectFrom('billing.stripe_events').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'dead').executeTakeFirstOrThrow()).n;
+const rows = await owner
+  .selectFrom('billing.subscriptions')
+  .select(['stripe_subscription_id', 'status'])
+  .execute();
+const matching = rows.filter(
+  (r) => fake.state.subscriptions.get(r.stripe_subscription_id)?.status === r.status,
+).length;
+const dead = (
+  await owner
+    .selectFrom('billing.stripe_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'dead')
+    .executeTakeFirstOrThrow()
+).n;
 
 const report = {
   date: new Date().toISOString(),
@@ -125,10 +182,16 @@ const report = {
     senders: SENDERS,
     acceptedPerSecond: Math.round(EVENTS / (intake.duration || 1)),
     meanReqPerSecond: intake.requests.average,
-    latencyMs: { p50: intake.latency.p50, p90: intake.latency.p90, p99: intake.latency.p99, max: intake.latency.max },
+    latencyMs: {
+      p50: intake.latency.p50,
+      p90: intake.latency.p90,
+      p99: intake.latency.p99,
+      max: intake.latency.max,
+    },
     non2xx: intake.non2xx,
     errors: intake.errors,
     stored,
+    serviceCpuMsPerEvent: Math.round(serviceCpuMsPerEvent * 100) / 100,
   },
   processing: {
     customers: CUSTOMERS,
