@@ -39,7 +39,9 @@ function neighbourhood(companyId: string, depth: number) {
     for (const id of frontier)
       for (const e of byNode.get(id) ?? []) {
         const n = e.fromCompanyId === id ? e.toCompanyId : e.fromCompanyId;
-        if (!ids.has(n)) ids.add(n), next.push(n);
+        if (ids.has(n)) continue;
+        ids.add(n);
+        next.push(n);
       }
     frontier = next;
   }
