@@ -1,37 +1,46 @@
-import type { Company } from '@mna/shared';
+import type { Company, Relationship } from '@mna/shared';
 import { DEFAULT_PARTNER_WEIGHTS } from '../src/config.js';
 import { pagerankOf, seededRandom } from '../src/modules/ecosystem/centrality.js';
 import { buildGraph, nodeOf } from '../src/modules/ecosystem/graph.js';
 import { scoreCandidates } from '../src/modules/ecosystem/partners.service.js';
 import { profileSimilarity } from './search-stand-in.js';
-import type { SyntheticEcosystem } from './synthetic-ecosystem.js';
 
+export type Ecosystem = { companies: Company[]; edges: Relationship[] };
 export type LabelledPair = { a: Company; b: Company; compatible: boolean; score: number };
 
+const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
 /**
- * Labelled pairs from an ecosystem: `compatible` pairs are real ties held out of the graph before
- * scoring (so the tie itself cannot give the answer away), the others random pairs with no tie.
- * Each pair is scored for a partnership exactly as the service scores candidates.
+ * Labelled pairs: `positives` are real ties, held out of the graph before scoring (so the tie itself
+ * cannot give the answer away); negatives are random pairs with no tie. Each pair is scored for a
+ * partnership exactly as the service scores candidates.
  */
-export function labelledPairs(eco: SyntheticEcosystem, perClass: number, seed: number): LabelledPair[] {
+export function labelledPairs(
+  eco: Ecosystem,
+  positives: Array<readonly [Company, Company]>,
+  negativeCount: number,
+  seed: number,
+): LabelledPair[] {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-  const byId = new Map(eco.companies.map((c) => [c.id, c]));
-  const tied = new Set(eco.edges.map((e) => [e.fromCompanyId, e.toCompanyId].sort().join('|')));
-  const heldOut = new Set<string>();
-  while (heldOut.size < perClass) heldOut.add(pick(eco.edges).id);
-  const positives = eco.edges
-    .filter((e) => heldOut.has(e.id))
-    .map((e) => [byId.get(e.fromCompanyId)!, byId.get(e.toCompanyId)!] as const);
+  const tied = new Set(eco.edges.map((e) => pairKey(e.fromCompanyId, e.toCompanyId)));
+  const heldOut = new Set(positives.map(([a, b]) => pairKey(a.id, b.id)));
   const negatives: Array<readonly [Company, Company]> = [];
-  while (negatives.length < perClass) {
+  const chosen = new Set<string>();
+  while (negatives.length < negativeCount) {
     const [a, b] = [pick(eco.companies), pick(eco.companies)];
-    if (a.id !== b.id && !tied.has([a.id, b.id].sort().join('|'))) negatives.push([a, b]);
+    const key = pairKey(a.id, b.id);
+    if (a.id === b.id || tied.has(key) || chosen.has(key)) continue;
+    chosen.add(key);
+    negatives.push([a, b]);
   }
-  const graph = buildGraph({ nodes: eco.companies, edges: eco.edges.filter((e) => !heldOut.has(e.id)) });
+  const graph = buildGraph({
+    nodes: eco.companies,
+    edges: eco.edges.filter((e) => !heldOut.has(pairKey(e.fromCompanyId, e.toCompanyId))),
+  });
   const pagerank = pagerankOf(graph);
-  const score = (a: Company, b: Company) => {
-    const candidates = scoreCandidates({
+  const score = (a: Company, b: Company) =>
+    scoreCandidates({
       companyId: a.id,
       company: nodeOf(a),
       goal: 'partnership',
@@ -40,13 +49,26 @@ export function labelledPairs(eco: SyntheticEcosystem, perClass: number, seed: n
       pagerank,
       similarity: new Map([[b.id, profileSimilarity(a, b)]]),
       extra: new Map(),
-    });
-    return candidates.find((c) => c.companyId === b.id)!.score;
-  };
+    }).find((c) => c.companyId === b.id)!.score;
   return [
     ...positives.map(([a, b]) => ({ a, b, compatible: true, score: score(a, b) })),
     ...negatives.map(([a, b]) => ({ a, b, compatible: false, score: score(a, b) })),
   ];
+}
+
+/** Random real ties of an ecosystem, to hold out as positives. */
+export function sampleTies(eco: Ecosystem, count: number, seed: number): Array<readonly [Company, Company]> {
+  const random = seededRandom(seed);
+  const byId = new Map(eco.companies.map((c) => [c.id, c]));
+  const chosen = new Map<string, readonly [Company, Company]>();
+  while (chosen.size < count) {
+    const e = eco.edges[Math.floor(random() * eco.edges.length)]!;
+    chosen.set(pairKey(e.fromCompanyId, e.toCompanyId), [
+      byId.get(e.fromCompanyId)!,
+      byId.get(e.toCompanyId)!,
+    ]);
+  }
+  return [...chosen.values()];
 }
 
 /** The threshold that best separates the classes of a calibration set. */

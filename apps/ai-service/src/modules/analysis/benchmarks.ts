@@ -65,6 +65,18 @@ const TABLE: readonly SectorBenchmark[] = [
     typicalEbitdaMargin: 0.1,
   },
   {
+    sector: 'semiconductors',
+    evToEbitda: { low: 12, high: 24 },
+    evToRevenue: { low: 3, high: 8 },
+    typicalEbitdaMargin: 0.3,
+  },
+  {
+    sector: 'investors',
+    evToEbitda: { low: 9, high: 16 },
+    evToRevenue: { low: 2, high: 6 },
+    typicalEbitdaMargin: 0.35,
+  },
+  {
     sector: 'general',
     evToEbitda: { low: 8, high: 16 },
     evToRevenue: { low: 1, high: 3 },
@@ -72,7 +84,10 @@ const TABLE: readonly SectorBenchmark[] = [
   },
 ];
 
+// Order matters: the first match wins (an investment bank is an investor, not a bank).
 const ALIASES: ReadonlyArray<[RegExp, string]> = [
+  [/private equity|venture capital|investment bank|asset manage|hedge fund|family office/i, 'investors'],
+  [/semiconductor|chip|photonic|electronic|hardware/i, 'semiconductors'],
   [/saas|software|cloud|cyber|data|ai\b|analytics|devtools/i, 'software'],
   [/fintech|payment|bank|insur|financ|lending/i, 'fintech'],
   [/health|pharma|biotech|medtech|medical|life science/i, 'healthcare'],

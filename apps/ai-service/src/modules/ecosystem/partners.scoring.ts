@@ -29,6 +29,8 @@ const COMPLEMENTS = new Set([
   'consumer|media',
   'fintech|consumer',
   'healthcare|fintech',
+  'semiconductors|industrials',
+  'semiconductors|software',
 ]);
 const sectorOf = (industry: string | null) => (industry ? benchmarkFor(industry).sector : null);
 
