@@ -1,5 +1,13 @@
 import type { Metrics } from '@mna/shared';
-import { createServiceApp, pingDb, pingRedis, type Redis } from '@mna/shared/kit';
+import {
+  createServiceApp,
+  type MetricsQueue,
+  pingDb,
+  pingRedis,
+  type Redis,
+  registerDependencyMetrics,
+  registerQueueMetrics,
+} from '@mna/shared/kit';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
@@ -33,18 +41,23 @@ export type BillingDeps = {
   /** The real SDK, or null without STRIPE_SECRET_KEY (Stripe-backed routes then answer 503). */
   stripe: Stripe | null;
   eventsQueue: EventsQueue;
+  /** Further queues this service owns, exported as bullmq_queue_* gauges (dunning, notifications). */
+  observedQueues?: MetricsQueue[];
   /** Development-only plan for tenants without a subscription (config BILLING_DEV_PLAN). */
   devPlan?: import('@mna/shared').PlanId | undefined;
 };
 
 /** The billing-service's HTTP app; never listens, never reads the environment. */
 export async function buildApp(deps: BillingDeps) {
+  const readiness = { postgres: () => pingDb(deps.db), redis: () => pingRedis(deps.redis) };
   const app = await createServiceApp({
     logger: deps.logger,
     metrics: deps.metrics,
     internalTokenSecret: deps.config.INTERNAL_TOKEN_SECRET,
-    readiness: { postgres: () => pingDb(deps.db), redis: () => pingRedis(deps.redis) },
+    readiness,
   });
+  registerDependencyMetrics(deps.metrics.registry, readiness);
+  registerQueueMetrics(deps.metrics.registry, [deps.eventsQueue, ...(deps.observedQueues ?? [])]);
   const { db } = deps;
   const sync = deps.stripe ? syncCustomerWith(createSubscriptionSync({ db, stripe: deps.stripe })) : null;
   const subscriptions = createSubscriptionsService({ db, devPlan: deps.devPlan });

@@ -14,14 +14,27 @@ const db = createDb<BillingDatabase>({
   applicationName: configSpec.service,
 });
 const redis = createRedis(config.REDIS_URL);
-const eventsQueue = createQueue(QUEUES.billingStripeEvents, {
-  connection: redis,
-  prefix: config.REDIS_PREFIX,
-});
+const queueSettings = { connection: redis, prefix: config.REDIS_PREFIX };
+const eventsQueue = createQueue(QUEUES.billingStripeEvents, queueSettings);
+// Read only here, for the bullmq_queue_* gauges; the worker process produces and consumes these.
+const observedQueues = [
+  createQueue(QUEUES.billingDunning, queueSettings),
+  createQueue(QUEUES.billingNotifications, queueSettings),
+];
 const stripe = createStripeClient(config);
 const devPlan = devPlanOverride(config);
 if (!stripe) logger.warn({ devPlan }, 'STRIPE_SECRET_KEY not set: catalog and entitlements only');
-const app = await buildApp({ config, logger, metrics, db, redis, stripe, eventsQueue, devPlan });
+const app = await buildApp({
+  config,
+  logger,
+  metrics,
+  db,
+  redis,
+  stripe,
+  eventsQueue,
+  observedQueues,
+  devPlan,
+});
 
 await runService({
   app,
@@ -30,7 +43,7 @@ await runService({
   logger,
   graceMs: config.SHUTDOWN_GRACE_MS,
   closers: [
-    { name: 'queue', close: () => eventsQueue.close() },
+    { name: 'queues', close: () => Promise.all([eventsQueue, ...observedQueues].map((q) => q.close())) },
     { name: 'redis', close: () => redis.quit() },
     { name: 'postgres', close: () => db.destroy() },
   ],

@@ -118,9 +118,10 @@ describe('POST /webhooks/stripe (intake only, no worker)', () => {
     let statements = 0;
     const counting = {
       ...repo,
-      insertMany: (events: Parameters<typeof repo.insertMany>[0]) => (
-        (statements += 1), repo.insertMany(events)
-      ),
+      insertMany: (events: Parameters<typeof repo.insertMany>[0]) => {
+        statements += 1;
+        return repo.insertMany(events);
+      },
     };
     const service = createWebhooksService({
       repo: counting,
