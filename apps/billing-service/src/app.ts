@@ -73,7 +73,7 @@ export async function buildApp(deps: BillingDeps) {
     },
   });
   registerCatalogRoutes(app);
-  registerSubscriptionRoutes(app, { subscriptions, checkout });
+  registerSubscriptionRoutes(app, { subscriptions, checkout, db });
   registerAdminRoutes(app, {
     analytics: createAnalyticsService({ db: deps.db }),
     webhooks,

@@ -148,6 +148,18 @@ describe('checkout, portal and plan changes', () => {
       proration_behavior: 'always_invoice',
       items: [{ price: h.fake!.price(priceLookupKey('enterprise', 'year', 'gbp'))!.id }],
     });
+    const audit = await h.owner
+      .selectFrom('billing.audit_log')
+      .select(['action', 'target', 'actor'])
+      .where('tenant_id', '=', 'org_co')
+      .orderBy('id')
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual([
+      'billing.checkout',
+      'billing.checkout',
+      'billing.subscription.change',
+    ]);
+    expect(audit.at(-1)).toMatchObject({ target: 'enterprise', actor: 'user_test_1' });
     const moves = await h.owner
       .selectFrom('billing.mrr_movements')
       .select(['kind', 'amount'])

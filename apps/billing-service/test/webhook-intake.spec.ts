@@ -142,4 +142,31 @@ describe('POST /webhooks/stripe (intake only, no worker)', () => {
     expect(await h.eventsQueue.count()).toBe(100);
     expect(statements).toBeLessThan(100);
   });
+
+  it('answers 503 (not acknowledged) when the event cannot be stored, so Stripe retries', async () => {
+    const repo = createWebhooksRepo(h.db);
+    const broken = { ...repo, insertMany: () => Promise.reject(new Error('connection refused')) };
+    const service = createWebhooksService({
+      repo: broken,
+      queue: h.eventsQueue,
+      webhookSecret: h.fake!.webhookSecret,
+      toleranceSeconds: 300,
+      retry: { attempts: 3, backoffMs: 50 },
+    });
+    const d = sample();
+    await expect(
+      service.receive(Buffer.from(d.payload), d.headers['stripe-signature']),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(await storedEvents(h)).toHaveLength(0);
+    expect((await h.deliver(d)).statusCode).toBe(200);
+  });
+
+  it('exports the webhook queue and its dependencies on /metrics', async () => {
+    await h.deliver(sample());
+    const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(
+      /bullmq_queue_jobs\{[^}]*queue="billing-stripe-events"[^}]*state="waiting"[^}]*\} 1/,
+    );
+    expect(metrics.body).toMatch(/mna_dependency_up\{[^}]*dependency="postgres"[^}]*\} 1/);
+  });
 });

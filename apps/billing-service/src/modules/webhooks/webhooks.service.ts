@@ -57,16 +57,24 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
         throw new BadRequestError('The Stripe-Signature header does not verify against the body.');
       }
       const customerId = customerOf(event);
-      const inserted = await batcher.submit({
-        id: event.id,
-        type: event.type,
-        customerId,
-        created: new Date(event.created * 1000),
-        payload: rawBody.toString('utf8'),
-      });
-      // A duplicate whose first enqueue failed is enqueued again; the job id makes that a no-op otherwise.
-      if (!inserted && (await repo.statusOf(event.id)) === 'received') await enqueue(event.id, customerId);
-      return { received: true as const, duplicate: !inserted };
+      try {
+        const inserted = await batcher.submit({
+          id: event.id,
+          type: event.type,
+          customerId,
+          created: new Date(event.created * 1000),
+          payload: rawBody.toString('utf8'),
+        });
+        // A duplicate whose first enqueue failed is enqueued again; the job id makes that a no-op otherwise.
+        if (!inserted && (await repo.statusOf(event.id)) === 'received') await enqueue(event.id, customerId);
+        return { received: true as const, duplicate: !inserted };
+      } catch (error) {
+        // Not acknowledged: Stripe delivers the event again later, and the store dedupes it.
+        throw Object.assign(
+          new ServiceUnavailableError('The event could not be stored or queued; Stripe will retry it.', 5),
+          { cause: error },
+        );
+      }
     },
 
     listDeadLetters: async (limit: number) =>
