@@ -16,6 +16,16 @@ describe('POST /webhooks/stripe (intake only, no worker)', () => {
     await h.eventsQueue.obliterate({ force: true });
   });
 
+  /** The intake service over a given repo (to count or break its statements). */
+  const serviceWith = (repo: ReturnType<typeof createWebhooksRepo>) =>
+    createWebhooksService({
+      repo,
+      queue: h.eventsQueue,
+      webhookSecret: h.fake!.webhookSecret,
+      toleranceSeconds: 300,
+      retry: { attempts: 3, backoffMs: 50 },
+    });
+
   const sample = () => {
     const customer = h.fake!.customer('org_intake');
     return h.fake!.delivery('customer.subscription.updated', {
@@ -123,13 +133,7 @@ describe('POST /webhooks/stripe (intake only, no worker)', () => {
         return repo.insertMany(events);
       },
     };
-    const service = createWebhooksService({
-      repo: counting,
-      queue: h.eventsQueue,
-      webhookSecret: h.fake!.webhookSecret,
-      toleranceSeconds: 300,
-      retry: { attempts: 3, backoffMs: 50 },
-    });
+    const service = serviceWith(counting);
     const customer = h.fake!.customer('org_batch');
     const deliveries = Array.from({ length: 100 }, (_, i) =>
       h.fake!.delivery('customer.updated', { id: customer.id, object: 'customer', n: i }),
@@ -146,13 +150,7 @@ describe('POST /webhooks/stripe (intake only, no worker)', () => {
   it('answers 503 (not acknowledged) when the event cannot be stored, so Stripe retries', async () => {
     const repo = createWebhooksRepo(h.db);
     const broken = { ...repo, insertMany: () => Promise.reject(new Error('connection refused')) };
-    const service = createWebhooksService({
-      repo: broken,
-      queue: h.eventsQueue,
-      webhookSecret: h.fake!.webhookSecret,
-      toleranceSeconds: 300,
-      retry: { attempts: 3, backoffMs: 50 },
-    });
+    const service = serviceWith(broken);
     const d = sample();
     await expect(
       service.receive(Buffer.from(d.payload), d.headers['stripe-signature']),
