@@ -1,7 +1,7 @@
 import { createServiceClient, searchRoutes } from '@mna/shared';
 import { startFakeServer } from '@mna/testing';
 import pg from 'pg';
-import { localEmbedding } from '../../apps/search-service/src/modules/embeddings/local-embedder.js';
+import { embeddingsAnswer } from '../../apps/search-service/test/fake-openai.js';
 import { BENCH_SECRET, machine, startSearchStack } from './setup.js';
 
 // Ingestion throughput, enqueue to searchable: documents posted through the bulk API (1000 per call),
@@ -81,18 +81,7 @@ async function run(label: string, env: Record<string, string>) {
   }
 }
 
-const fake = await startFakeServer(({ json }) => {
-  const input = (json as { input: string[] }).input;
-  return {
-    delayMs: 300,
-    body: {
-      object: 'list',
-      model: 'text-embedding-3-small',
-      data: input.map((text, index) => ({ object: 'embedding', index, embedding: localEmbedding(text) })),
-      usage: { prompt_tokens: 0, total_tokens: 0 },
-    },
-  };
-});
+const fake = await startFakeServer(({ json }) => embeddingsAnswer(json, 300));
 try {
   const rows = [
     await run('local embedder', {}),

@@ -21,6 +21,7 @@ export type SearchDeps = {
     | 'INTERNAL_TOKEN_SECRET'
     | 'REDIS_PREFIX'
     | 'SEARCH_RRF_K'
+    | 'SEARCH_EF_SEARCH'
     | 'QUERY_EMBEDDING_CACHE_TTL_SECONDS'
     | 'EMBED_JOB_ATTEMPTS'
     | 'EMBED_JOB_BACKOFF_MS'
@@ -55,7 +56,15 @@ export async function buildApp(deps: SearchDeps) {
     ttlSeconds: config.QUERY_EMBEDDING_CACHE_TTL_SECONDS,
   });
   registerDocumentRoutes(app, createDocumentsService({ db, enqueueEmbed }));
-  registerSearchRoutes(app, createSearchService({ db, embedQuery, rrfK: config.SEARCH_RRF_K }));
+  registerSearchRoutes(
+    app,
+    createSearchService({
+      db,
+      embedQuery,
+      rrfK: config.SEARCH_RRF_K,
+      efSearch: config.SEARCH_EF_SEARCH,
+    }),
+  );
   registerCompanyRoutes(
     app,
     createCompaniesService({ db, enqueueEmbed }),

@@ -30,6 +30,8 @@ export const configSpec = {
     EMBED_LOCK_DURATION_MS: positiveInt(30_000),
     /** Reciprocal Rank Fusion constant of hybrid search. */
     SEARCH_RRF_K: positiveInt(60),
+    /** hnsw.ef_search: candidates kept per step of the HNSW walk (recall against latency). */
+    SEARCH_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(100),
     QUERY_EMBEDDING_CACHE_TTL_SECONDS: positiveInt(86_400),
   }),
   productionRequires: [

@@ -1,9 +1,9 @@
 import { type FakeServer, startFakeServer } from '@mna/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { localEmbedding } from '../src/modules/embeddings/local-embedder.js';
 import { createEmbedEnqueuer } from '../src/modules/indexing/indexing.queue.js';
 import { requeueDead } from '../src/modules/indexing/requeue.js';
+import { embeddingsAnswer, openAiError } from './fake-openai.js';
 import { call } from './fixtures.js';
 import { createHarness, eventually, type Harness } from './harness.js';
 
@@ -11,24 +11,8 @@ const TENANT = 'org_openai';
 let fake: FakeServer;
 let h: Harness;
 
-/** What OpenAI answers for a successful embeddings request. */
-const success = (json: unknown) => {
-  const input = (json as { input: string[] }).input;
-  return {
-    status: 200,
-    body: {
-      object: 'list',
-      model: 'text-embedding-3-small',
-      data: input.map((text, index) => ({ object: 'embedding', index, embedding: localEmbedding(text) })),
-      usage: { prompt_tokens: 10, total_tokens: 10 },
-    },
-  };
-};
-const error = (status: number, headers: Record<string, string> = {}) => ({
-  status,
-  headers,
-  body: { error: { message: `fake ${status}`, type: 'server_error', code: null, param: null } },
-});
+const success = (json: unknown) => embeddingsAnswer(json);
+const error = openAiError;
 
 const doc = (externalId: string, content: string) => ({
   externalId,

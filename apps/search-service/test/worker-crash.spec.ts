@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type FakeServer, startFakeServer, TEST_REDIS_URL } from '@mna/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { localEmbedding } from '../src/modules/embeddings/local-embedder.js';
+import { embeddingsAnswer } from './fake-openai.js';
 import { ingestAll, syntheticDocuments } from './fixtures.js';
 import { createHarness, eventually, type Harness } from './harness.js';
 
@@ -21,15 +21,7 @@ beforeAll(async () => {
     const input = (json as { input: string[] }).input;
     if (hang) return { status: 200, delayMs: 120_000, body: {} };
     answered.push(...input);
-    return {
-      status: 200,
-      body: {
-        object: 'list',
-        model: 'text-embedding-3-small',
-        data: input.map((text, index) => ({ object: 'embedding', index, embedding: localEmbedding(text) })),
-        usage: { prompt_tokens: 1, total_tokens: 1 },
-      },
-    };
+    return embeddingsAnswer(json);
   });
   h = await createHarness({
     template: inject('templateDatabase'),

@@ -20,6 +20,12 @@ export function chunkConditions(tenantId: string, snapshot: Date, filters: Searc
 export const keywordQuery = (text: string) =>
   sql`replace(plainto_tsquery('english', ${text})::text, ' & ', ' | ')::tsquery`;
 
+/**
+ * Every lexeme of the query (web-search syntax: quotes, `or`, `-`): hybrid's keyword leg, which must
+ * stay selective because ranking costs one ts_rank_cd per matching chunk; the vector leg brings recall.
+ */
+export const strictKeywordQuery = (text: string) => sql`websearch_to_tsquery('english', ${text})`;
+
 /** Normalisation 32 maps ts_rank_cd to rank / (rank + 1), in [0, 1). */
 export const keywordRank = sql`ts_rank_cd(c.tsv, kq.q, 32)::float8`;
 
@@ -125,7 +131,7 @@ export function hybridQuery(p: {
   const q = sql`${p.vector}::halfvec(1536)`;
   const b = p.boundary;
   return sql<Row>`
-    with kq as (select ${keywordQuery(p.text)} as q),
+    with kq as (select ${strictKeywordQuery(p.text)} as q),
     sem as materialized (
       select c.id, c.document_id, c.embedding <=> ${q} as distance
       from search.chunks c where ${p.conds}
