@@ -9,7 +9,7 @@
  * the per-request overhead without saturation. Prints a markdown table; JSON goes to bench/results/.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -32,13 +32,22 @@ const freePort = () =>
     });
   });
 
-/** `node --import tsx <args>` (one process, no tsx CLI wrapper); node flags may precede the script. */
-function start(args: string[], env: Record<string, string>, cwd = ROOT): ChildProcess {
+const RESULTS = join(ROOT, 'bench', 'results');
+mkdirSync(RESULTS, { recursive: true });
+
+/**
+ * `node --import tsx <args>` (one process, no tsx CLI wrapper); node flags may precede the script.
+ * Its output always drains into a log file: an unread pipe fills up and stalls the child's event loop.
+ */
+function start(name: string, args: string[], env: Record<string, string>, cwd = ROOT): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const log = createWriteStream(join(RESULTS, `${name}.log`));
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
   children.push(child);
   return child;
 }
@@ -53,6 +62,12 @@ async function waitFor(url: string) {
   throw new Error(`${url} never answered`);
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 type Row = {
   name: string;
   connections: number;
@@ -63,11 +78,26 @@ type Row = {
   non2xx: number;
   fivexx: number;
   errors: number;
+  statuses: Record<string, number>;
+  /** CPU milliseconds the measured process (gateway, or the service when direct) spent per request. */
+  cpuMsPerRequest: number;
 };
 
-async function run(name: string, url: string, headers: Record<string, string>, connections: number, duration: number) {
+async function run(
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  connections: number,
+  duration: number,
+  measuredPid: number,
+) {
   await autocannon({ url, headers, connections, duration: 3 }); // warm-up (JIT, pools, caches)
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const cpuBefore = cpuSeconds(measuredPid);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url, headers, connections, duration }, (error, res) =>
       error ? reject(error) : resolve(res),
@@ -76,6 +106,7 @@ async function run(name: string, url: string, headers: Record<string, string>, c
       histogram.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
     });
   });
+  const cpuMs = (cpuSeconds(measuredPid) - cpuBefore) * 1000;
   const ms = (percentile: number) => histogram.getValueAtPercentile(percentile) / 1000;
   const row: Row = {
     name,
@@ -87,6 +118,13 @@ async function run(name: string, url: string, headers: Record<string, string>, c
     non2xx: result.non2xx,
     fivexx: result['5xx'],
     errors: result.errors + result.timeouts,
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats as Record<string, { count: number }>).map(([code, s]) => [
+        code,
+        s.count,
+      ]),
+    ),
+    cpuMsPerRequest: cpuMs / Math.max(1, result.requests.total),
   };
   console.error(JSON.stringify(row));
   return row;
@@ -94,28 +132,35 @@ async function run(name: string, url: string, headers: Record<string, string>, c
 
 try {
   const keys = await generateClerkKeyPair();
-  const upstream = start(['bench/gateway/upstream.ts'], { BENCH_INTERNAL_SECRET: SECRET });
+  const upstream = start('bench-upstream', ['bench/gateway/upstream.ts'], { BENCH_INTERNAL_SECRET: SECRET });
   const upstreamUrl = await new Promise<string>((resolve) =>
     upstream.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).url)),
   );
   const port = await freePort();
   const gatewayUrl = `http://127.0.0.1:${port}`;
   // BENCH_PROFILE=dir writes a CPU profile of the gateway process there.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  start([...profile, 'src/main.ts'], {
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    INTERNAL_TOKEN_SECRET: SECRET,
-    REDIS_PREFIX: `bench:gw:${Date.now()}`,
-    SEARCH_SERVICE_URL: upstreamUrl,
-    AI_SERVICE_URL: upstreamUrl,
-    BILLING_SERVICE_URL: upstreamUrl,
-    CLERK_JWT_KEY: keys.publicKeyPem,
-    CLERK_AUTHORIZED_PARTIES: 'https://bench.local',
-    RATE_LIMIT_PUBLIC_PER_WINDOW: '100000000',
-  }, join(ROOT, 'apps', 'gateway'));
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  const gateway = start(
+    'bench-gateway',
+    [...profile, 'src/main.ts'],
+    {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      INTERNAL_TOKEN_SECRET: SECRET,
+      REDIS_PREFIX: `bench:gw:${Date.now()}`,
+      SEARCH_SERVICE_URL: upstreamUrl,
+      AI_SERVICE_URL: upstreamUrl,
+      BILLING_SERVICE_URL: upstreamUrl,
+      CLERK_JWT_KEY: keys.publicKeyPem,
+      CLERK_AUTHORIZED_PARTIES: 'https://bench.local',
+      RATE_LIMIT_PUBLIC_PER_WINDOW: '100000000',
+    },
+    join(ROOT, 'apps', 'gateway'),
+  );
   await waitFor(`${gatewayUrl}/healthz`);
   const session = await mintClerkSessionToken(keys, {
     userId: 'user_bench',
@@ -124,36 +169,43 @@ try {
   });
   const internal = async () => ({
     'x-internal-token': await signInternalToken(
-      { tenantId: 'org_bench', userId: 'user_bench', orgRole: 'org:admin', plan: 'enterprise', requestId: 'bench-direct-0001' },
+      {
+        tenantId: 'org_bench',
+        userId: 'user_bench',
+        orgRole: 'org:admin',
+        plan: 'enterprise',
+        requestId: 'bench-direct-0001',
+      },
       SECRET,
       60,
     ),
   });
   const auth = { authorization: `Bearer ${session}` };
   const rows: Row[] = [];
-  rows.push(await run('direct', upstreamUrl + DOC, await internal(), CONNECTIONS, DURATION));
-  rows.push(await run('gateway-auth', gatewayUrl + DOC, auth, CONNECTIONS, DURATION));
-  rows.push(await run('gateway-public', `${gatewayUrl}/v1/billing/plans`, {}, CONNECTIONS, DURATION));
-  rows.push(await run('direct', upstreamUrl + DOC, await internal(), 10, 10));
-  rows.push(await run('gateway-auth', gatewayUrl + DOC, auth, 10, 10));
+  rows.push(await run('direct', upstreamUrl + DOC, await internal(), CONNECTIONS, DURATION, upstream.pid!));
+  rows.push(await run('gateway-auth', gatewayUrl + DOC, auth, CONNECTIONS, DURATION, gateway.pid!));
+  rows.push(
+    await run('gateway-public', `${gatewayUrl}/v1/billing/plans`, {}, CONNECTIONS, DURATION, gateway.pid!),
+  );
+  rows.push(await run('direct', upstreamUrl + DOC, await internal(), 10, 10, upstream.pid!));
+  rows.push(await run('gateway-auth', gatewayUrl + DOC, auth, 10, 10, gateway.pid!));
 
   const machine = `${cpus().length}× ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
   const lines = [
     `Run ${new Date().toISOString()} on ${machine}. ${DURATION} s per run at ${CONNECTIONS} connections, 10 s at 10.`,
     '',
-    '| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | non-2xx | 5xx | errors |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | non-2xx | 5xx | errors | CPU ms/req |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.connections} | ${r.rps} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.non2xx} | ${r.fivexx} | ${r.errors} |`,
+        `| ${r.name} | ${r.connections} | ${r.rps} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.non2xx} | ${r.fivexx} | ${r.errors} | ${r.cpuMsPerRequest.toFixed(3)} |`,
     ),
     '',
     `Authenticated / unauthenticated throughput through the gateway: ${((rows[1]!.rps / rows[2]!.rps) * 100).toFixed(0)}%.`,
     `Gateway overhead at p50, 10 connections: ${(rows[4]!.p50 - rows[3]!.p50).toFixed(2)} ms; at ${CONNECTIONS}: ${(rows[1]!.p50 - rows[0]!.p50).toFixed(2)} ms.`,
   ];
   console.log(lines.join('\n'));
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', `gateway-${Date.now()}.json`), JSON.stringify({ machine, rows }, null, 2));
+  writeFileSync(join(RESULTS, `gateway-${Date.now()}.json`), JSON.stringify({ machine, rows }, null, 2));
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 1_000));

@@ -36,5 +36,7 @@ mountRoute(app, billingRoutes.entitlements, async ({ params }) => ({
 }));
 mountRoute(app, billingRoutes.plans, async () => ({ plans: [] }));
 await app.listen({ host: '127.0.0.1', port: 0 });
-process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` })}\n`,
+);
 process.on('SIGTERM', () => app.close().then(() => process.exit(0)));

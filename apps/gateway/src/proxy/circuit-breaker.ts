@@ -55,7 +55,12 @@ export function createCircuitBreaker(settings: CircuitBreakerSettings) {
     }
   }
 
-  return { tryAcquire, onSuccess, onFailure, state: () => state };
+  /** The caller went away before the outcome was known: neither success nor failure, but free the trial slot. */
+  function onAbandon(trial: boolean) {
+    if (trial) trialInFlight = false;
+  }
+
+  return { tryAcquire, onSuccess, onFailure, onAbandon, state: () => state };
 }
 
 export type CircuitBreaker = ReturnType<typeof createCircuitBreaker>;

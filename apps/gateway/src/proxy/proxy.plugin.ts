@@ -68,6 +68,8 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
 
   async function proxy(request: FastifyRequest, reply: FastifyReply) {
     const route = request.routeOptions.config.gateway!;
+    // The client already hung up (while authenticating or reading the body): nobody to answer.
+    if (request.raw.socket?.destroyed) return reply.hijack();
     const gate = breaker.tryAcquire();
     if (!gate.allowed) {
       throw new ServiceUnavailableError(
@@ -96,6 +98,18 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
       settle(false, 'timeout');
       reply.send(new GatewayTimeoutError(`${upstream.name} did not answer within ${route.timeoutMs} ms.`));
     }, route.timeoutMs);
+    // A client that disconnects first says nothing about the upstream (reply-from then skips our
+    // callbacks): stop the clock, count neither success nor failure.
+    reply.raw.once('close', () => {
+      clearTimeout(deadline);
+      if (settled) return;
+      settled = true;
+      breaker.onAbandon(gate.trial);
+      metrics.upstreamDuration.observe(
+        { service: upstream.name, outcome: 'abandoned' },
+        (performance.now() - started) / 1000,
+      );
+    });
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     return reply.from(undefined, {
       timeout: route.timeoutMs,
