@@ -14,7 +14,7 @@ describe('deal analysis route with the local analyst', () => {
   let ai: AiHarness;
   const tenantA = tenantWithDocuments('a');
   const tenantB = tenantWithDocuments('b');
-  const post = async (body: unknown, tenantId = 'org_a', query = '') =>
+  const post = async (body: object, tenantId = 'org_a', query = '') =>
     ai.app.inject({
       method: 'POST',
       url: url + query,

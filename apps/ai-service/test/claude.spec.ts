@@ -21,7 +21,7 @@ describe('deal analysis with Claude (real SDK against a fake Messages API)', () 
     ANTHROPIC_MAX_RETRIES: '2',
     ANTHROPIC_TIMEOUT_MS: '5000',
   });
-  const post = async (tenantId = 'org_a', body: unknown = healthyDeal, app = ai.app) =>
+  const post = async (tenantId = 'org_a', body: object = healthyDeal, app = ai.app) =>
     app.inject({ method: 'POST', url, headers: await internalHeaders({ tenantId }), payload: body });
 
   beforeAll(async () => {

@@ -84,3 +84,7 @@ export const apiError = (status: number, type: string): FakeResponse => ({
   headers: { 'retry-after': '7', 'retry-after-ms': '5', 'x-should-retry': 'true' },
   body: { type: 'error', error: { type, message: `${type} (fake)` } },
 });
+
+/** The text of an MCP resource content (text or blob). */
+export const textOf = (content: { text: string } | { blob: string } | undefined) =>
+  content && 'text' in content ? content.text : '';

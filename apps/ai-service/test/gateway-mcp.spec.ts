@@ -5,7 +5,8 @@ import { deleteKeysWithPrefix, TEST_INTERNAL_SECRET, TEST_REDIS_URL, uniquePrefi
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthyDeal, tenantWithDocuments } from './fixtures.js';
+
+import { healthyDeal, tenantWithDocuments, textOf } from './fixtures.js';
 import { devToken, freePort, type ServiceProcess, startServiceProcess } from './processes.js';
 import { type SearchStandIn, startSearchStandIn } from './search-stand-in.js';
 
@@ -71,7 +72,7 @@ describe('MCP through the gateway', () => {
       const found = await client.callTool({ name: 'search_documents', arguments: { query: 'Acme Cloud' } });
       expect((found.structuredContent as { results: unknown[] }).results).toHaveLength(2);
       const resource = await client.readResource({ uri: `company://${tenant.companies[0]!.id}` });
-      expect(String(resource.contents[0]!.text)).toContain(tenant.companies[0]!.name);
+      expect(textOf(resource.contents[0])).toContain(tenant.companies[0]!.name);
       const prompt = await client.getPrompt({
         name: 'due_diligence_checklist',
         arguments: { target: 'Acme', sector: 'SaaS' },

@@ -4,7 +4,8 @@ import { internalHeaders } from '@mna/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthyDeal, tenantWithDocuments } from './fixtures.js';
+
+import { healthyDeal, tenantWithDocuments, textOf } from './fixtures.js';
 import { type AiHarness, startAi } from './harness.js';
 import { type SearchStandIn, startSearchStandIn } from './search-stand-in.js';
 
@@ -95,9 +96,9 @@ describe('MCP server over Streamable HTTP (SDK Client, direct to ai-service with
 
   it('reads the company and document resources and gets both prompts', async () => {
     const company = await client.readResource({ uri: `company://${alpha!.id}` });
-    expect(JSON.parse(String(company.contents[0]!.text))).toMatchObject({ id: alpha!.id });
+    expect(JSON.parse(textOf(company.contents[0]))).toMatchObject({ id: alpha!.id });
     const document = await client.readResource({ uri: `document://${doc.id}` });
-    expect(JSON.parse(String(document.contents[0]!.text))).toMatchObject({ id: doc.id });
+    expect(JSON.parse(textOf(document.contents[0]))).toMatchObject({ id: doc.id });
     const { prompts } = await client.listPrompts();
     expect(prompts.map((p) => p.name).sort()).toEqual(['deal_memo_review', 'due_diligence_checklist']);
     const checklist = await client.getPrompt({
