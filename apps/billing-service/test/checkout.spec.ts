@@ -125,6 +125,7 @@ describe('checkout, portal and plan changes', () => {
     expect(preview.json()).toMatchObject({ plan: 'enterprise', interval: 'year', currency: 'gbp' });
     expect(preview.json().prorationAmount).toBeGreaterThan(diff * 0.99);
     expect(preview.json().prorationAmount).toBeLessThanOrEqual(diff);
+    expect(preview.json().nextInvoiceAmount).toBe(prices('enterprise'));
 
     const change = await h.app.inject({
       method: 'POST',

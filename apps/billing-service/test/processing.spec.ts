@@ -2,6 +2,8 @@ import { priceLookupKey } from '@mna/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileAll } from '../src/modules/subscriptions/reconcile.js';
 import { createSubscriptionSync, syncCustomerWith } from '../src/modules/subscriptions/subscriptions.sync.js';
+import { createWebhooksRepo } from '../src/modules/webhooks/webhooks.repo.js';
+import { createWebhooksService } from '../src/modules/webhooks/webhooks.service.js';
 import { ADMIN_USER, type Harness, startHarness, waitFor } from './harness.js';
 
 const SOLO = priceLookupKey('solo', 'month', 'usd');
@@ -283,5 +285,33 @@ describe('webhook processing in the BullMQ worker', () => {
       { action: 'charge.dispute.created', target: 'ch_disputed', actor: 'stripe' },
       { action: 'charge.refunded', target: 'ch_refunded', actor: 'stripe' },
     ]);
+  });
+
+  it('reconcile re-queues an event stored but never queued (the enqueue failed after the insert)', async () => {
+    const f = h.fake!;
+    const customer = f.customer('org_stale');
+    const sub = f.subscribe(customer.id, GROWTH);
+    const d = f.delivery('customer.subscription.created', sub);
+    await h.owner
+      .insertInto('billing.stripe_events')
+      .values({
+        id: d.event.id,
+        type: d.event.type,
+        customer_id: customer.id,
+        stripe_created: new Date(),
+        payload: d.payload,
+        received_at: new Date(Date.now() - 600_000),
+      })
+      .execute();
+    const webhooks = createWebhooksService({
+      repo: createWebhooksRepo(h.db),
+      queue: h.eventsQueue,
+      webhookSecret: f.webhookSecret,
+      toleranceSeconds: 300,
+      retry: { attempts: 3, backoffMs: 50 },
+    });
+    expect(await webhooks.requeueStale(new Date(Date.now() - 300_000))).toBe(1);
+    await processed([d.event.id]);
+    expect(await row('org_stale')).toMatchObject({ status: 'active', plan: 'growth' });
   });
 });

@@ -2,6 +2,7 @@ import type { CheckoutRequestSchema, PlanChangePreviewSchema, PlanChangeSchema }
 import {
   ConflictError,
   type Currency,
+  getPlan,
   type Interval,
   type PlanId,
   priceLookupKey,
@@ -133,7 +134,10 @@ export function createCheckoutService(deps: CheckoutServiceDeps) {
         interval: input.interval,
         currency,
         prorationAmount,
-        nextInvoiceAmount: preview.amount_due,
+        // Charged now is the proration; from the next period on, the new price (before tax).
+        nextInvoiceAmount: getPlan(input.plan).prices.find(
+          (p) => p.currency === currency && p.interval === input.interval,
+        )!.unitAmount,
       };
     },
 

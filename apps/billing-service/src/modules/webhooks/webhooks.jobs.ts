@@ -146,7 +146,7 @@ export function createStripeEventsWorker(
   deps: { process: EventProcessor; repo: WebhooksRepo; logger: Logger },
   settings: { connection: ConnectionOptions; prefix: string; concurrency: number },
 ) {
-  return createWorker(
+  const worker = createWorker(
     QUEUES.billingStripeEvents,
     async (data, job) => {
       const attempt = job.attemptsMade + 1;
@@ -168,4 +168,18 @@ export function createStripeEventsWorker(
     },
     { ...settings, logger: deps.logger },
   );
+  // Failures the handler never saw (a job that stalled too often, an invalid payload) end here too.
+  worker.on('failed', (job, error) => {
+    const final =
+      error.name === 'UnrecoverableError' ||
+      /stalled/i.test(error.message) ||
+      (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
+    if (!job || !final) return;
+    deps.repo
+      .markFailed(job.data.eventId, job.attemptsMade, error.message, true)
+      .catch((err: unknown) =>
+        deps.logger.error({ err, eventId: job.data.eventId }, 'could not dead-letter'),
+      );
+  });
+  return worker;
 }

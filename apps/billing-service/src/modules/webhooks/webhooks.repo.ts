@@ -46,6 +46,7 @@ export function createWebhooksRepo(db: Kysely<BillingDatabase>) {
         .updateTable('billing.stripe_events')
         .set({ attempts, last_error: error.slice(0, 2000), ...(dead ? { status: 'dead' as const } : {}) })
         .where('id', '=', id)
+        .where('status', '!=', 'processed')
         .execute(),
     listDead: (limit: number) =>
       db

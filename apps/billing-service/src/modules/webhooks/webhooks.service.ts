@@ -101,7 +101,9 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
     /** Enqueues events stored but never processed (reconcile sweeps these). */
     async requeueStale(olderThan: Date): Promise<number> {
       const stale = await repo.listStale(olderThan);
-      for (const e of stale) await enqueue(e.id, e.customer_id);
+      // A fresh job id: the original job may sit in the failed set, where its id blocks a re-add.
+      const stamp = Date.now();
+      for (const e of stale) await enqueue(e.id, e.customer_id, `${e.id}.requeue.${stamp}`);
       return stale.length;
     },
   };
