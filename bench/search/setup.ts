@@ -60,7 +60,8 @@ export async function startSearchStack(env: Record<string, string> = {}) {
     database,
     config,
     startWorker() {
-      const processor = createIndexingProcessor({ db, batcher: createEmbeddingBatcher(embedder), logger });
+      const batcher = createEmbeddingBatcher(embedder, { maxInFlight: config.EMBED_CONCURRENCY });
+      const processor = createIndexingProcessor({ db, batcher, logger });
       workers.push(
         createWorker(QUEUES.searchEmbed, processor, {
           connection: workerRedis,

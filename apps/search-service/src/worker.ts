@@ -16,7 +16,11 @@ const db = createDb<SearchDatabase>({
 });
 const redis = createRedis(config.REDIS_URL, 'worker');
 const embedder = createEmbedder(config, logger);
-const processor = createIndexingProcessor({ db, batcher: createEmbeddingBatcher(embedder), logger });
+const processor = createIndexingProcessor({
+  db,
+  batcher: createEmbeddingBatcher(embedder, { maxInFlight: config.EMBED_CONCURRENCY }),
+  logger,
+});
 const worker = createWorker(QUEUES.searchEmbed, processor, {
   connection: redis,
   prefix: config.REDIS_PREFIX,

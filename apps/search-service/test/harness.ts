@@ -62,7 +62,7 @@ export async function createHarness(options: {
   function startWorker(workerEmbedder: Embedder = embedder, lockDurationMs = 30_000) {
     const processor = createIndexingProcessor({
       db,
-      batcher: createEmbeddingBatcher(workerEmbedder),
+      batcher: createEmbeddingBatcher(workerEmbedder, { maxInFlight: config.EMBED_CONCURRENCY }),
       logger,
     });
     const worker = createWorker(QUEUES.searchEmbed, processor, {

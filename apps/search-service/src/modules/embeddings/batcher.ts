@@ -4,13 +4,19 @@ type Pending = { texts: string[]; resolve: (v: number[][]) => void; reject: (e: 
 
 /**
  * Gathers the texts of concurrent jobs for a few milliseconds and sends them as few requests as the
- * provider's limits allow (≤ 2048 inputs, ≤ 300k tokens, each input truncated to 8192 tokens). Each
- * caller gets its own vectors back, in order; a failed request fails every caller it carried.
+ * provider's limits allow (≤ 2048 inputs, ≤ 300k tokens, each input truncated to 8192 tokens). While
+ * `maxInFlight` batches are already out, texts keep gathering, so batches grow when the provider is
+ * slow. Each caller gets its own vectors back, in order; a failed request fails every caller it carried.
  */
-export function createEmbeddingBatcher(embedder: Embedder, options: { lingerMs?: number } = {}) {
+export function createEmbeddingBatcher(
+  embedder: Embedder,
+  options: { lingerMs?: number; maxInFlight?: number } = {},
+) {
   const lingerMs = options.lingerMs ?? 15;
+  const maxInFlight = options.maxInFlight ?? 4;
   let pending: Pending[] = [];
   let timer: NodeJS.Timeout | null = null;
+  let inFlight = 0;
 
   async function send(group: Pending[]): Promise<void> {
     const texts = group.flatMap((p) => p.texts.map((t) => truncateToTokens(t)));
@@ -41,9 +47,14 @@ export function createEmbeddingBatcher(embedder: Embedder, options: { lingerMs?:
   function flush(): void {
     if (timer) clearTimeout(timer);
     timer = null;
+    if (pending.length === 0 || inFlight >= maxInFlight) return;
     const group = pending;
     pending = [];
-    if (group.length > 0) void send(group);
+    inFlight++;
+    void send(group).finally(() => {
+      inFlight--;
+      if (pending.length > 0) flush();
+    });
   }
 
   return {
