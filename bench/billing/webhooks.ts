@@ -142,8 +142,13 @@ const t0 = Date.now();
 let worker = startWorker();
 let killedAt = 0;
 let rateBeforeKill = 0;
+// The rate is taken from the first processed event (the worker's start-up is not counted).
+while ((await processedCount()) === 0) await sleep(50);
+const t1 = Date.now();
+const first = await processedCount();
 while ((await processedCount()) < EVENTS * 0.4) await sleep(100);
-rateBeforeKill = (await processedCount()) / ((Date.now() - t0) / 1000);
+rateBeforeKill = ((await processedCount()) - first) / ((Date.now() - t1) / 1000);
+let workerCpu = await cpuSeconds(worker.pid!);
 kill(worker);
 killedAt = await processedCount();
 worker = startWorker();
@@ -151,6 +156,7 @@ const deadline = Date.now() + 10 * 60_000;
 while ((await processedCount()) < EVENTS && Date.now() < deadline) await sleep(250);
 const elapsed = (Date.now() - t0) / 1000;
 const processed = await processedCount();
+workerCpu += await cpuSeconds(worker.pid!);
 kill(worker);
 
 // Exactly-once in effect: one `new` movement per subscription, and stored state equal to Stripe's.
@@ -198,6 +204,7 @@ const report = {
     processed,
     dead,
     ratePerSecondBeforeKill: Math.round(rateBeforeKill),
+    workerCpuMsPerEvent: Math.round(((workerCpu * 1000) / EVENTS) * 100) / 100,
     killedAfterProcessed: killedAt,
     totalSecondsIncludingRestart: Math.round(elapsed * 10) / 10,
     subscriptionsStored: rows.length,
