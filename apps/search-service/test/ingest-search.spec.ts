@@ -105,7 +105,7 @@ describe('ingest → worker → searchable', () => {
       });
       return rows[0]?.n === 0;
     }, 60_000);
-  });
+  }, 120_000);
 
   it('deletes a document with its chunks; it is gone from search and GET', async () => {
     const { id } = (

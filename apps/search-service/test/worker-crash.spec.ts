@@ -92,5 +92,5 @@ describe('a worker killed mid-batch', () => {
     for (const text of answered) counts.set(text, (counts.get(text) ?? 0) + 1);
     for (const c of final.chunks) expect(counts.get(c.text)).toBe(1);
     expect(answered.length).toBe(final.chunks.length);
-  });
+  }, 120_000);
 });
