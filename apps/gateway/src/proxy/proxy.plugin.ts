@@ -2,6 +2,7 @@ import replyFrom from '@fastify/reply-from';
 import { GatewayTimeoutError, ServiceUnavailableError, signInternalToken, UpstreamError } from '@mna/shared';
 import type { ServiceApp } from '@mna/shared/kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Pool } from 'undici';
 import '../fastify-types.js';
 import { CIRCUIT_STATE_VALUE, type CircuitBreaker, createCircuitBreaker } from './circuit-breaker.js';
 import { forwardHeaders } from './forward-headers.js';
@@ -51,14 +52,16 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
       app.log.warn({ upstream: upstream.name, state }, 'circuit state changed');
     },
   });
+  // Our own pool (one per upstream) so the proxy can see whether a request had to queue for a connection.
+  const pool = new Pool(upstream.baseUrl, {
+    connections: opts.connections,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    connect: { timeout: 2_000 },
+  });
   await app.register(replyFrom, {
     base: upstream.baseUrl,
-    undici: {
-      connections: opts.connections,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      connect: { timeout: 2_000 },
-    },
+    undici: pool as never,
     disableRequestLogging: true,
   });
   // Bodies are forwarded as the bytes received (services validate them against the contracts); the
@@ -81,6 +84,9 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
       ? await signInternalToken(request.principal, opts.internalTokenSecret)
       : null;
     const started = performance.now();
+    // Every connection busy and requests already waiting: a timeout now measures the gateway's own
+    // backlog, not the upstream, so it must not count towards opening the circuit.
+    const congested = pool.stats.pending > 0;
     let settled = false;
     const settle = (ok: boolean, outcome: string) => {
       if (settled) return;
@@ -95,7 +101,16 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
     // undici's headersTimeout runs on coarse (~1 s) timers; this native timer answers 504 on time.
     const deadline = setTimeout(() => {
       if (settled || reply.sent) return;
-      settle(false, 'timeout');
+      if (congested) {
+        settled = true;
+        breaker.onAbandon(gate.trial);
+        metrics.upstreamDuration.observe(
+          { service: upstream.name, outcome: 'timeout-queued' },
+          route.timeoutMs / 1000,
+        );
+      } else {
+        settle(false, 'timeout');
+      }
       reply.send(new GatewayTimeoutError(`${upstream.name} did not answer within ${route.timeoutMs} ms.`));
     }, route.timeoutMs);
     // A client that disconnects first says nothing about the upstream (reply-from then skips our
