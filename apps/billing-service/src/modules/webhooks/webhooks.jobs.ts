@@ -79,7 +79,14 @@ export function createEventProcessor(deps: EventProcessorDeps) {
   async function apply(trx: Transaction<BillingDatabase>, event: Stripe.Event, customerId: string) {
     const after: Array<() => Promise<unknown>> = [];
     const result = await sync.syncIn(trx, customerId, event.id);
-    if (!result) return after;
+    if (!result) {
+      // No subscription in Stripe, or a customer without a tenant_id: nothing to store for a tenant.
+      deps.logger.warn(
+        { eventId: event.id, type: event.type, customerId },
+        'stripe event for no known tenant',
+      );
+      return after;
+    }
     const { tenantId } = result;
     const object = event.data.object as { id?: string; object?: string; customer_email?: string | null };
     if (event.type === 'invoice.payment_failed' && object.id) {
