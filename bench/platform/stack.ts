@@ -100,6 +100,9 @@ export async function startStack(options: { tenants: number }) {
     AI_SERVICE_URL: `http://127.0.0.1:${ports.ai}`,
     BILLING_SERVICE_URL: `http://127.0.0.1:${ports.billing}`,
     UPSTREAM_CONNECTIONS: '256',
+    // Every client here shares 127.0.0.1: the per-IP budget of public routes (plans, webhooks) would
+    // otherwise measure the limiter, not the platform. Per-tenant plan limits stay as configured.
+    RATE_LIMIT_PUBLIC_PER_WINDOW: '1000000',
   });
   await waitFor(
     async () => (await fetch(`http://127.0.0.1:${ports.gateway}/readyz`)).ok,
