@@ -1,5 +1,6 @@
 /**
- * `pnpm token --org org_acme --role admin --plan growth [--user user_x] [--hours 24] [--azp https://app]`
+ * `pnpm run token --org org_acme --role admin --plan growth [--user user_x] [--hours 24] [--azp https://app]`
+ * (`run` matters: plain `pnpm token` is passed through to npm's own `token` command).
  * Mints a development session token with the key pair the development gateway verifies with
  * (DEV_AUTH_KEY_FILE, default <repo>/.dev/clerk-dev-keys.json). `--plan` sets the `mna_dev_plan`
  * claim, which the gateway honours only while Clerk is not configured. Omit --org for a personal workspace.

@@ -32,6 +32,6 @@ if (auth.devKeys) {
   });
   logger.warn({ keyFile: config.DEV_AUTH_KEY_FILE }, 'development auth: Clerk is not configured');
   process.stdout.write(
-    `\nDevelopment token (org_demo, admin, growth plan, 24 h); mint more with \`pnpm token --org X --role admin --plan growth\`:\nDEV_TOKEN=${token}\n\n`,
+    `\nDevelopment token (org_demo, admin, growth plan, 24 h); mint more with \`pnpm run token --org X --role admin --plan growth\`:\nDEV_TOKEN=${token}\n\n`,
   );
 }

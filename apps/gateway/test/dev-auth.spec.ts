@@ -12,7 +12,6 @@ import { closeUpstreams, startUpstreams, type Upstreams } from './harness.js';
 const run = promisify(execFile);
 const TSX = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
 const MAIN = join(import.meta.dirname, '..', 'src', 'main.ts');
-const TOKEN = join(import.meta.dirname, '..', 'scripts', 'token.ts');
 const DOC = '/v1/documents/8f0e2a52-3b9b-4a43-9d5d-6f1c2a7e9b10';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-dev-'));
@@ -92,7 +91,7 @@ describe('production without Clerk', () => {
 });
 
 describe('development auth', () => {
-  it('prints a working token at start, and `pnpm token` mints more with the chosen org, role and plan', async () => {
+  it('prints a working token at start, and `pnpm run token` mints more with the chosen org, role and plan', async () => {
     const { url, token } = await startDevGateway();
     const res = await fetch(url + DOC, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
@@ -101,10 +100,16 @@ describe('development auth', () => {
       orgRole: 'org:admin',
       plan: 'growth',
     });
-    const { stdout } = await run(TSX, [TOKEN, '--org', 'org_x', '--role', 'member', '--plan', 'enterprise'], {
-      env: baseEnv(),
-    });
-    const minted = stdout.trim();
+    // The documented command, from the repository root.
+    const { stdout } = await run(
+      'pnpm',
+      ['run', 'token', '--org', 'org_x', '--role', 'member', '--plan', 'enterprise'],
+      {
+        env: baseEnv(),
+        cwd: join(import.meta.dirname, '..', '..', '..'),
+      },
+    );
+    const minted = stdout.trim().split('\n').at(-1)!;
     const again = await fetch(url + DOC, { headers: { authorization: `Bearer ${minted}` } });
     expect(again.status).toBe(200);
     expect(again.headers.get('ratelimit-limit')).toBe('3000');
