@@ -116,6 +116,20 @@ describe('upstream failures', () => {
     expect(metrics.body).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/v1\/documents\/:id"/);
   });
 
+  it('does not open the circuit on a service’s deliberate 503s', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await gw.app.inject({
+        method: 'POST',
+        url: '/v1/billing/portal',
+        headers: bearer(await sessionToken(gw.keys, 'org_p')),
+        payload: { returnUrl: 'https://app.mna.test/' },
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().detail).toMatch(/STRIPE_SECRET_KEY/);
+    }
+    expect((await gw.app.inject({ method: 'GET', url: '/v1/billing/plans' })).statusCode).toBe(200);
+  });
+
   it('reports the failed upstream on /readyz', async () => {
     const res = await gw.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);

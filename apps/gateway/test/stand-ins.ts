@@ -8,6 +8,7 @@ import {
   getPlan,
   type PlanId,
   type Principal,
+  ServiceUnavailableError,
   searchRoutes,
 } from '@mna/shared';
 import { createServiceApp, mountRoute, type ServiceApp } from '@mna/shared/kit';
@@ -117,6 +118,9 @@ export const startBilling = (plans: Record<string, PlanId>) =>
       };
     });
     mountRoute(app, billingRoutes.plans, async () => ({ plans: [] }));
+    mountRoute(app, billingRoutes.portal, async () => {
+      throw new ServiceUnavailableError('Billing is not configured: STRIPE_SECRET_KEY is not set.');
+    });
     mountRoute(app, billingRoutes.analytics, async () => ({
       period: { from: NOW, to: NOW },
       mrr: {},

@@ -22,6 +22,12 @@ export type ProxyOptions = {
   rateLimitConfig: (route: GatewayRoute) => Record<string, unknown> | false;
 };
 
+/**
+ * Upstream answers that count as failures. A 503 does not: the service answered at once and on
+ * purpose (e.g. billing without Stripe settings, or its own load shedding with Retry-After), and
+ * tripping the breaker would take every other route of that service down with it.
+ */
+const BREAKER_FAILURE_STATUSES = new Set([500, 502, 504]);
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function upstreamFailure(service: ServiceName, route: GatewayRoute, error: Error & { code?: string }) {
@@ -140,7 +146,10 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
           response.stream.destroy();
           return;
         }
-        settle(response.statusCode < 500, `${Math.floor(response.statusCode / 100)}xx`);
+        settle(
+          !BREAKER_FAILURE_STATUSES.has(response.statusCode),
+          `${Math.floor(response.statusCode / 100)}xx`,
+        );
         res.send(response.stream);
       },
       onError: (res, { error }) => {
