@@ -49,6 +49,9 @@ describe('docker-compose.yml', () => {
     const validate = ajv.compile(schema);
     validate(compose);
     expect(validate.errors ?? []).toEqual([]);
+    // and it is a real schema: a misspelt key or a wrong type is refused
+    expect(validate({ services: { api: { image: 'x', prots: ['80:80'] } } })).toBe(false);
+    expect(validate({ services: { api: { image: 'x', depends_on: 5 } } })).toBe(false);
   });
 
   it('passes dclint with no errors', () => {

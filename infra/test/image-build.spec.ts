@@ -38,11 +38,9 @@ describe.each(listApps().map((a) => a))('the $name image, built outside Docker',
       cwd: ROOT,
     });
     // The runtime stage keeps package.json and node_modules of the deploy, and the bundle.
-    cpSync(join(image, 'out/package.json'), join(image, 'app/package.json'));
-    cpSync(join(image, 'out/node_modules'), join(image, 'app/node_modules'), {
-      recursive: true,
-      verbatimSymlinks: true,
-    });
+    mkdirSync(join(image, 'app'));
+    renameSync(join(image, 'out/package.json'), join(image, 'app/package.json'));
+    renameSync(join(image, 'out/node_modules'), join(image, 'app/node_modules'));
     cpSync(dist, join(image, 'app/dist'), { recursive: true });
     expect(existsSync(join(image, 'app/dist/main.js'))).toBe(true);
     expect(existsSync(join(image, 'app/dist/worker.js'))).toBe(app.hasWorker);

@@ -95,6 +95,38 @@ describe('Prometheus rules and scrape configs', () => {
   });
 });
 
+describe('Grafana dashboard', () => {
+  type Panel = {
+    id: number;
+    type: string;
+    title: string;
+    targets?: Array<{ expr: string; datasource?: { uid: string } }>;
+  };
+  const panels = dashboard.panels as Panel[];
+  const DATASOURCE_VARIABLE = ['$', '{datasource}'].join('');
+
+  it('has unique panel ids, and every graph queries Prometheus through the datasource variable', () => {
+    expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
+    for (const panel of panels.filter((p) => p.type !== 'row')) {
+      expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
+      for (const target of panel.targets ?? []) expect(target.datasource?.uid).toBe(DATASOURCE_VARIABLE);
+    }
+  });
+
+  it('shows RED per service and route, queue depths, search latency and webhook lag', () => {
+    const titles = panels.map((p) => p.title).join(' | ');
+    for (const title of [
+      'Requests per second by route',
+      'p99 latency by route',
+      'Queue depth by state',
+      'Search latency',
+      'Webhook lag',
+    ]) {
+      expect(titles).toContain(title);
+    }
+  });
+});
+
 describe('/metrics of a service built with the kit', () => {
   const prefix = uniquePrefix('metrics');
   const redis = createRedis(TEST_REDIS_URL);
