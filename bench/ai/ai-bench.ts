@@ -11,6 +11,7 @@ import { createDb, createRedis } from '@mna/shared/kit';
 import { deleteKeysWithPrefix, internalHeaders, TEST_INTERNAL_SECRET, uniquePrefix } from '@mna/testing';
 import { buildApp } from '../../apps/ai-service/src/app.js';
 import { configSpec } from '../../apps/ai-service/src/config.js';
+import type { AiDatabase } from '../../apps/ai-service/src/db/schema.js';
 import { computeDealMetrics } from '../../apps/ai-service/src/modules/analysis/deal-metrics.js';
 import { analyseLocally } from '../../apps/ai-service/src/modules/analysis/local-analyst.js';
 import { computeGraphMetrics } from '../../apps/ai-service/src/modules/ecosystem/centrality.js';
@@ -81,7 +82,7 @@ const config = configSpec.schema.parse({
   SEARCH_SERVICE_URL: search.url,
 });
 const redis = createRedis(REDIS_URL);
-const db = createDb({ connectionString: config.DATABASE_URL, max: 1 });
+const db = createDb<AiDatabase>({ connectionString: config.DATABASE_URL, max: 1 });
 const queues = createAiQueues(redis, prefix);
 const metrics = createMetrics('ai-service');
 const logger = createLogger({ service: 'ai-service', level: 'silent' });
