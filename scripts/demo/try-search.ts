@@ -18,7 +18,10 @@ const principal = () => ({
 });
 try {
   for (const mode of ['hybrid', 'semantic', 'keyword'] as const) {
-    const res = await client.call(searchRoutes.search, { principal: principal(), body: { query, mode, limit: 5 } });
+    const res = await client.call(searchRoutes.search, {
+      principal: principal(),
+      body: { query, mode, limit: 5 },
+    });
     console.log(`\n${mode} (${res.tookMs} ms)`);
     for (const r of res.results) console.log(`  ${r.score.toFixed(4)}  [${r.kind}] ${r.title}`);
   }

@@ -40,7 +40,9 @@ describe('embedding batcher', () => {
       return batcher.embed([`text ${i}`, `more ${i}`]);
     });
     const out = await Promise.all(calls);
-    out.forEach((vectors, i) => expect(vectors).toEqual([[`text ${i}`.length], [`more ${i}`.length]]));
+    for (const [i, vectors] of out.entries()) {
+      expect(vectors).toEqual([[`text ${i}`.length], [`more ${i}`.length]]);
+    }
     expect(fake.maxSeen()).toBeLessThanOrEqual(2);
     expect(fake.requests.length).toBeLessThan(10);
     expect(fake.requests.flat()).toHaveLength(400);
