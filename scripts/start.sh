@@ -35,7 +35,7 @@ cat <<URLS
     billing-service  ${BILLING_SERVICE_URL:-http://127.0.0.1:3003}
     every service:   /healthz  /readyz  /metrics
   A development token for org_demo is printed in the gateway's log above; mint more with
-    pnpm token --org org_demo --role admin --plan growth
+    pnpm run token --org org_demo --role admin --plan growth
 
 URLS
 wait "$platform"

@@ -64,3 +64,14 @@ describe('loadConfig', () => {
     expect(config.OPENAI_API_KEY).toBe('sk-test');
   });
 });
+
+describe('optional secrets', () => {
+  it('treats an empty value as unset', () => {
+    const config = loadConfig(spec, {
+      DATABASE_URL: 'postgres://x@h/db',
+      REDIS_URL: 'redis://h:6379',
+      OPENAI_API_KEY: '',
+    });
+    expect(config.OPENAI_API_KEY).toBeUndefined();
+  });
+});

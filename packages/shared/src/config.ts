@@ -64,9 +64,9 @@ export function loadConfigOrExit<S extends z.ZodObject>(
 }
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+// An empty value (`OPENAI_API_KEY=` in a .env file) means unset, not invalid.
 const optionalSecret = z
   .string()
-  .min(1)
   .optional()
   .transform((v) => v || undefined);
 

@@ -14,6 +14,9 @@ export function createDb<DB>(settings: DbSettings): Kysely<DB> {
     application_name: settings.applicationName ?? 'mna',
     connectionTimeoutMillis: 5_000,
   });
+  // An idle client whose connection Postgres ends (restart, failover, a dropped database) emits
+  // 'error' on the pool; unhandled, that would crash the process. The pool replaces the client.
+  pool.on('error', () => {});
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 
