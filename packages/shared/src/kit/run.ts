@@ -11,6 +11,12 @@ export type RunOptions = {
   port: number;
   logger: Logger;
   graceMs: number;
+  /**
+   * How long to keep serving (readiness 503, `Connection: close` on every response) before the server
+   * closes: load balancers stop routing and keep-alive clients stop reusing sockets, so no request is
+   * written to a socket at the instant the server closes it.
+   */
+  drainMs?: number;
   closers?: Closer[];
 };
 
@@ -24,6 +30,7 @@ export async function runService(options: RunOptions): Promise<void> {
     if (err) logger.error({ err }, 'fatal error, shutting down');
     logger.info({ signal }, 'shutting down');
     app.draining = true;
+    await new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 1_000));
     await app.close();
     for (const closer of options.closers ?? []) {
       await closer.close();
