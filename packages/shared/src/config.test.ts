@@ -75,3 +75,19 @@ describe('optional secrets', () => {
     expect(config.OPENAI_API_KEY).toBeUndefined();
   });
 });
+
+describe('SHUTDOWN_DRAIN_MS', () => {
+  const env = { DATABASE_URL: 'postgres://x@h/db', REDIS_URL: 'redis://h:6379' };
+
+  it('defaults to 1 s and reads a deployment’s value as milliseconds', () => {
+    expect(loadConfig(spec, env).SHUTDOWN_DRAIN_MS).toBe(1_000);
+    expect(loadConfig(spec, { ...env, SHUTDOWN_DRAIN_MS: '10000' }).SHUTDOWN_DRAIN_MS).toBe(10_000);
+    expect(loadConfig(spec, { ...env, SHUTDOWN_DRAIN_MS: '0' }).SHUTDOWN_DRAIN_MS).toBe(0);
+  });
+
+  it('refuses a negative, fractional or non-numeric value', () => {
+    for (const value of ['-1', '1.5', 'ten seconds']) {
+      expect(problemsOf({ ...env, SHUTDOWN_DRAIN_MS: value }).join('\n')).toMatch(/^SHUTDOWN_DRAIN_MS:/);
+    }
+  });
+});

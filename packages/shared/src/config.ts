@@ -88,6 +88,9 @@ export const envFragments = {
     HOST: z.string().default('0.0.0.0'),
     PORT: port(defaultPort),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+    // How long runService keeps serving with readiness 503 before it closes (part of the grace above):
+    // longer than the load balancer's health-check interval, so it stops routing here first.
+    SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(1_000),
   }),
   database: {
     DATABASE_URL: z.url().default('postgres://mna_app:mna_app@127.0.0.1:5432/mna'),

@@ -9,6 +9,7 @@ import {
 } from 'bullmq';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { WebhookEnvelopeSchema, WebhookMessageIdSchema } from './contracts/webhooks.js';
 import { PlanIdSchema } from './plans.js';
 
 /** A BullMQ queue: its name and the schema of its job payload, parsed on enqueue and on consume. */
@@ -45,6 +46,20 @@ export const GraphMetricsJobSchema = z.object({
   graphVersion: z.string(),
   plan: PlanIdSchema.default('solo'),
 });
+/** A platform event relayed from a service's outbox (the envelope partners receive); jobId = event id. */
+export const PlatformEventJobSchema = WebhookEnvelopeSchema;
+/** One delivery of a partner webhook message; jobId derives from the message id. */
+export const WebhookDeliveryJobSchema = z.object({
+  messageId: WebhookMessageIdSchema,
+  trigger: z.enum(['scheduled', 'manual']).default('scheduled'),
+  /** Which scheduled attempt this is (1 = the first send); a stale or duplicate step is skipped. */
+  step: z.number().int().positive().default(1),
+});
+/** Partner webhook upkeep: re-enqueue lost attempts and apply the failing policy, or run a recovery. */
+export const WebhookMaintenanceJobSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sweep') }),
+  z.object({ kind: z.literal('recover'), recoveryId: z.uuid() }),
+]);
 
 /** Every queue of the platform, by owner. Names are stable: they are Redis keys. */
 export const QUEUES = {
@@ -54,6 +69,9 @@ export const QUEUES = {
   billingNotifications: defineQueue('billing-notifications', NotificationJobSchema),
   aiDealAnalysis: defineQueue('ai-deal-analysis', DealAnalysisJobSchema),
   aiGraphMetrics: defineQueue('ai-graph-metrics', GraphMetricsJobSchema),
+  platformEvents: defineQueue('platform-events', PlatformEventJobSchema),
+  webhookDelivery: defineQueue('webhook-delivery', WebhookDeliveryJobSchema),
+  webhookMaintenance: defineQueue('webhook-maintenance', WebhookMaintenanceJobSchema),
 } as const;
 
 export type QueueData<D extends QueueDef> = z.output<D['schema']>;

@@ -1,5 +1,6 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
+import { buildPath, toQueryString } from './contracts/request-url.js';
 import type { BodyOf, ParamsOf, QueryOf, ResponseOf, RouteContract } from './contracts/route.js';
 import {
   AppError,
@@ -9,6 +10,8 @@ import {
   UpstreamError,
 } from './errors.js';
 import { INTERNAL_TOKEN_HEADER, type PrincipalInput, signInternalToken } from './internal-auth.js';
+
+export { buildPath };
 
 export type ServiceClientSettings = {
   /** Name of the called service, for error messages. */
@@ -25,26 +28,6 @@ export type CallInput<R extends RouteContract> = {
 } & (ParamsOf<R> extends undefined ? { params?: undefined } : { params: ParamsOf<R> }) &
   (QueryOf<R> extends undefined ? { query?: undefined } : { query?: QueryOf<R> }) &
   (BodyOf<R> extends undefined ? { body?: undefined } : { body: BodyOf<R> });
-
-/** Fills `:param` segments of a contract path. */
-export function buildPath(path: string, params: Record<string, unknown> | undefined): string {
-  return path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
-    const value = params?.[name];
-    if (value === undefined) throw new Error(`missing path parameter ${name}`);
-    return encodeURIComponent(String(value));
-  });
-}
-
-function toQueryString(query: Record<string, unknown> | undefined): string {
-  if (!query) return '';
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined || value === null) continue;
-    for (const item of Array.isArray(value) ? value : [value]) search.append(key, String(item));
-  }
-  const text = search.toString();
-  return text ? `?${text}` : '';
-}
 
 /**
  * A typed client for one service, built from the shared route contracts: every call carries a fresh

@@ -113,6 +113,12 @@ export const PartnerResultsSchema = z.object({
   companyId: z.uuid(),
   goal: z.enum(PARTNER_GOALS),
   candidates: z.array(PartnerCandidateSchema),
+  /** Who wrote the rationales: Claude when configured, else the local template. Scores are always computed. */
+  rationaleBy: z.object({
+    provider: z.enum(['anthropic', 'local']),
+    model: z.string(),
+    promptVersion: z.string(),
+  }),
   cached: z.boolean(),
 });
 

@@ -3,3 +3,4 @@ export * from './billing.js';
 export * from './common.js';
 export * from './route.js';
 export * from './search.js';
+export * from './webhooks.js';

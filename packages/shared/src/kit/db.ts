@@ -20,6 +20,23 @@ export function createDb<DB>(settings: DbSettings): Kysely<DB> {
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 
+/** SQLSTATEs of a server that refuses new connections for now: too many clients, starting or stopping. */
+const CONNECTION_REFUSED_CODES = new Set(['53300', '57P03']);
+/** pg's own messages when a pooled connection cannot be had in time. */
+const POOL_TIMEOUT =
+  /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/;
+
+/**
+ * True when an error means "no database connection right now" (the pool's wait ran out, or Postgres
+ * refused a new connection): the service is busy, not broken, and the request may be retried.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && CONNECTION_REFUSED_CODES.has(e.code)) return true;
+  return typeof e.message === 'string' && POOL_TIMEOUT.test(e.message);
+}
+
 /** Readiness check: one round trip. */
 export const pingDb = <DB>(db: Kysely<DB>) => sql`select 1`.execute(db);
 

@@ -1,5 +1,8 @@
+export * from './audit.js';
+export * from './cursor.js';
 export * from './db.js';
 export * from './dependency-metrics.js';
+export * from './outbox.js';
 export * from './plugins/errors.js';
 export type { ReadinessCheck } from './plugins/health.js';
 export { genRequestId, REQUEST_ID_HEADER } from './plugins/request-id.js';

@@ -17,6 +17,12 @@ export type RunOptions = {
    * written to a socket at the instant the server closes it.
    */
   drainMs?: number;
+  /**
+   * Pending-connection queue of the listening socket (Node's default 511; the kernel caps it at
+   * net.core.somaxconn). A public entry hit by bursts of new connections wants more: an overflowing
+   * queue drops SYNs, and clients wait for their 1 s, 3 s, ... retransmits.
+   */
+  backlog?: number;
   closers?: Closer[];
 };
 
@@ -38,7 +44,11 @@ export async function runService(options: RunOptions): Promise<void> {
     }
     logger.info('shutdown complete');
   });
-  const address = await app.listen({ host: options.host, port: options.port });
+  const address = await app.listen({
+    host: options.host,
+    port: options.port,
+    ...(options.backlog ? { backlog: options.backlog } : {}),
+  });
   logger.info({ address }, 'listening');
 }
 

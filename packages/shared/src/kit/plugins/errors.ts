@@ -8,9 +8,11 @@ import {
   PayloadTooLargeError,
   PROBLEM_CONTENT_TYPE,
   type Problem,
+  ServiceUnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../errors.js';
+import { isDatabaseBusy } from '../db.js';
 
 const FASTIFY_CODES: Record<string, () => AppError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => new PayloadTooLargeError(),
@@ -33,6 +35,7 @@ export function toAppError(error: unknown): AppError | null {
     return new ValidationError('The request did not match the expected schema.', errors);
   }
   if (err.code && FASTIFY_CODES[err.code]) return FASTIFY_CODES[err.code]!();
+  if (isDatabaseBusy(err)) return new ServiceUnavailableError('The database is busy; retry shortly.', 1);
   if (err instanceof SyntaxError && err.statusCode === 400)
     return new BadRequestError('The body is not valid JSON.');
   if (!isResponseSerializationError(err) && err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { UnauthorizedError } from '../../errors.js';
 import { INTERNAL_TOKEN_HEADER, InternalTokenError, verifyInternalToken } from '../../internal-auth.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
 
 /**
  * Refuses any request without a valid gateway-signed token, except routes whose config says
@@ -16,7 +17,13 @@ export const internalAuthPlugin = fp<{ secret: string }>(
       const isPublic = request.routeOptions.config.auth === 'public';
       if (isPublic && !token) return;
       try {
-        request.principal = await verifyInternalToken(token, secret);
+        const principal = await verifyInternalToken(token, secret);
+        // The gateway reuses one signed token per principal for a few seconds, so the token's requestId
+        // may name an earlier request; a well-formed x-request-id (then request.id) names this one.
+        request.principal =
+          request.headers[REQUEST_ID_HEADER] === request.id
+            ? { ...principal, requestId: request.id }
+            : principal;
       } catch (error) {
         if (isPublic) return;
         const reason = error instanceof InternalTokenError ? error.reason : 'invalid';
