@@ -1,5 +1,12 @@
 import type { Metrics } from '@mna/shared';
-import { createServiceApp, pingDb, pingRedis, type Redis } from '@mna/shared/kit';
+import {
+  createServiceApp,
+  pingDb,
+  pingRedis,
+  type Redis,
+  registerDependencyMetrics,
+  registerQueueMetrics,
+} from '@mna/shared/kit';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { SearchConfig } from './config.js';
@@ -39,12 +46,16 @@ export type SearchDeps = {
 /** The search-service's HTTP app; never listens, never reads the environment. */
 export async function buildApp(deps: SearchDeps) {
   const { config, db } = deps;
+  const readiness = { postgres: () => pingDb(db), redis: () => pingRedis(deps.redis) };
   const app = await createServiceApp({
     logger: deps.logger,
     metrics: deps.metrics,
     internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
-    readiness: { postgres: () => pingDb(db), redis: () => pingRedis(deps.redis) },
+    readiness,
   });
+  // The embedding queue's backlog and the dependencies, read at scrape time (the worker has no /metrics).
+  registerDependencyMetrics(deps.metrics.registry, readiness);
+  registerQueueMetrics(deps.metrics.registry, [deps.embedQueue]);
   const enqueueEmbed = createEmbedEnqueuer(deps.embedQueue, {
     attempts: config.EMBED_JOB_ATTEMPTS,
     backoffMs: config.EMBED_JOB_BACKOFF_MS,

@@ -25,6 +25,7 @@ await runService({
   port: config.PORT,
   logger,
   graceMs: config.SHUTDOWN_GRACE_MS,
+  drainMs: config.SHUTDOWN_DRAIN_MS,
   closers: [
     { name: 'queue', close: () => embedQueue.close() },
     { name: 'redis', close: () => redis.quit() },

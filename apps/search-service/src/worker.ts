@@ -1,5 +1,5 @@
 import { createLogger, createWorker, loadConfigOrExit, QUEUES } from '@mna/shared';
-import { createDb, createRedis, runWorker } from '@mna/shared/kit';
+import { createDb, createRedis, runWorker, startPlatformEventsRelay } from '@mna/shared/kit';
 import { configSpec } from './config.js';
 import type { SearchDatabase } from './db/schema.js';
 import { createEmbeddingBatcher } from './modules/embeddings/batcher.js';
@@ -29,13 +29,23 @@ const worker = createWorker(QUEUES.searchEmbed, processor, {
   options: { lockDuration: config.EMBED_LOCK_DURATION_MS, stalledInterval: config.EMBED_LOCK_DURATION_MS },
 });
 logger.info({ provider: embedder.provider, model: embedder.model }, 'embedding provider');
+// document.indexed / document.failed, committed with the status change, go on to platform-events.
+const producer = createRedis(config.REDIS_URL);
+const relay = startPlatformEventsRelay({
+  db,
+  schema: 'search',
+  connection: producer,
+  prefix: config.REDIS_PREFIX,
+  logger,
+});
 
 runWorker({
   logger,
   graceMs: config.SHUTDOWN_GRACE_MS,
   closers: [
     { name: 'worker', close: () => worker.close() },
-    { name: 'redis', close: () => redis.quit() },
+    relay,
+    { name: 'redis', close: () => Promise.all([redis.quit(), producer.quit()]) },
     { name: 'postgres', close: () => db.destroy() },
   ],
 });

@@ -227,9 +227,13 @@ describe('query plans', () => {
     expect(await run('off')).toBeLessThan(10);
   });
 
-  it('keyword search uses the GIN index on tsv', async () => {
+  it('keyword search uses the GIN index on tsv, with no built-in operator marked leakproof', async () => {
     const p = await plan(keywordSearchQuery({ ...common(), text: rare }), BITMAP);
     expect(p).toContain('chunks_tsv_gin');
+    // The trust is confined to search.@@ (migration 0006); the built-in @@ keeps its default.
+    const { rows } = await sql<{ leakproof: boolean }>`select proleakproof as leakproof from pg_proc
+      where oid = 'pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure`.execute(h.db);
+    expect(rows[0]?.leakproof).toBe(false);
   });
 
   it('hybrid search uses both', async () => {

@@ -1,6 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
+ * Superseded by 0006 (an operator of the search schema instead of a database-wide catalog change),
+ * which reverts the flag; kept because migrations already applied are never edited.
+ *
  * Under row level security Postgres only uses an index for a condition whose operator is LEAKPROOF
  * (otherwise it could run on rows the policy hides). `tsvector @@ tsquery` (ts_match_vq) is not
  * marked so, which would keep the GIN index on chunks.tsv out of every keyword query the

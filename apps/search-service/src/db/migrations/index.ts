@@ -3,6 +3,9 @@ import * as m0001 from './0001_audit_log.js';
 import * as m0002 from './0002_documents.js';
 import * as m0003 from './0003_companies.js';
 import * as m0004 from './0004_leakproof_tsquery.js';
+import * as m0005 from './0005_outbox.js';
+import * as m0006 from './0006_scoped_tsquery_match.js';
+import * as m0007 from './0007_hnsw_m32.js';
 
 /** Migrations of the search schema, applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -10,6 +13,9 @@ export const migrations: Record<string, Migration> = {
   '0002_documents': m0002,
   '0003_companies': m0003,
   '0004_leakproof_tsquery': m0004,
+  '0005_outbox': m0005,
+  '0006_scoped_tsquery_match': m0006,
+  '0007_hnsw_m32': m0007,
 };
 
 export const SCHEMA = 'search';

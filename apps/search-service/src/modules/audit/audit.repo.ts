@@ -1,4 +1,5 @@
 import type { Principal } from '@mna/shared';
+import { insertAuditRow } from '@mna/shared/kit';
 import type { Transaction } from 'kysely';
 import type { SearchDatabase } from '../../db/schema.js';
 
@@ -10,8 +11,8 @@ export type AuditEntry = {
 };
 
 /**
- * Writes one audit row inside the caller's transaction: a single-row insert on an append-only table
- * with one index, so it costs one round trip, and it commits or rolls back with the change it records.
+ * Writes one audit row inside the caller's transaction; several targets are named in the details
+ * and summarised as `N objects` in the target column.
  */
 export async function recordAudit(
   trx: Transaction<SearchDatabase>,
@@ -19,15 +20,9 @@ export async function recordAudit(
   entry: AuditEntry,
 ): Promise<void> {
   const targets = entry.targetIds ?? [];
-  await trx
-    .insertInto('search.audit_log')
-    .values({
-      tenant_id: principal.tenantId,
-      actor: principal.userId,
-      action: entry.action,
-      target: targets.length === 1 ? targets[0]! : targets.length > 1 ? `${targets.length} objects` : null,
-      request_id: principal.requestId,
-      details: { ...(targets.length > 1 ? { targetIds: targets } : {}), ...entry.details },
-    })
-    .execute();
+  await insertAuditRow(trx, 'search', principal, {
+    action: entry.action,
+    target: targets.length === 1 ? targets[0]! : targets.length > 1 ? `${targets.length} objects` : null,
+    details: { ...(targets.length > 1 ? { targetIds: targets } : {}), ...entry.details },
+  });
 }

@@ -1,5 +1,5 @@
 import type { QUEUES, QueueData } from '@mna/shared';
-import { withTenant } from '@mna/shared/kit';
+import { recordEvent, withTenant } from '@mna/shared/kit';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
@@ -43,12 +43,28 @@ export function createIndexingProcessor(deps: IndexingDeps) {
           from unnest(${pending.map((c) => c.id)}::uuid[], ${vectors.map(toVectorLiteral)}::text[]) as v(id, e)
           where c.id = v.id and c.tenant_id = ${tenantId} and c.embedding is null`.execute(trx);
       }
-      await sql`update search.documents d
+      const { rows } = await sql<{ external_id: string; title: string; chunk_count: number }>`
+        update search.documents d
         set status = 'indexed', error = null, dead_lettered = false, updated_at = clock_timestamp()
         where d.id = ${id} and d.tenant_id = ${tenantId} and d.status <> 'indexed'
-          and not exists (select 1 from search.chunks c where c.document_id = d.id and c.embedding is null)`.execute(
-        trx,
-      );
+          and not exists (select 1 from search.chunks c where c.document_id = d.id and c.embedding is null)
+        returning d.external_id, d.title, d.chunk_count`.execute(trx);
+      const doc = rows[0];
+      if (doc) {
+        await recordEvent(trx, {
+          schema: 'search',
+          tenantId,
+          type: 'document.indexed',
+          resourceId: id,
+          data: {
+            documentId: id,
+            externalId: doc.external_id,
+            title: doc.title,
+            status: 'indexed',
+            chunkCount: doc.chunk_count,
+          },
+        });
+      }
     });
   }
 
@@ -80,12 +96,37 @@ export function createIndexingProcessor(deps: IndexingDeps) {
   async function recordFailure(data: EmbedJob, message: string, final: boolean): Promise<void> {
     await withTenant(db, data.tenantId, async (trx) => {
       if (data.target === 'document') {
+        // Locked first: the failure event goes out once, on the change to `failed`.
+        const before = final
+          ? await trx
+              .selectFrom('search.documents')
+              .select(['status', 'external_id', 'title'])
+              .where('tenant_id', '=', data.tenantId)
+              .where('id', '=', data.id)
+              .forUpdate()
+              .executeTakeFirst()
+          : undefined;
         await trx
           .updateTable('search.documents')
           .set({ error: message, ...(final ? { status: 'failed', dead_lettered: true } : {}) })
           .where('tenant_id', '=', data.tenantId)
           .where('id', '=', data.id)
           .execute();
+        if (before && before.status !== 'failed') {
+          await recordEvent(trx, {
+            schema: 'search',
+            tenantId: data.tenantId,
+            type: 'document.failed',
+            resourceId: data.id,
+            data: {
+              documentId: data.id,
+              externalId: before.external_id,
+              title: before.title,
+              status: 'failed',
+              error: message,
+            },
+          });
+        }
       } else {
         await trx
           .updateTable('search.companies')

@@ -52,10 +52,13 @@ export function createSearchService(deps: SearchServiceDeps) {
     const tenantId = principal.tenantId;
 
     return withTenant(deps.db, tenantId, async (trx) => {
-      // Iterative index scans keep filtered vector queries returning `limit` rows (pgvector 0.8).
+      // Iterative index scans keep filtered vector queries returning `limit` rows (pgvector 0.8). The
+      // only write is the search's audit row: its commit does not wait for the WAL flush (a crash may
+      // lose the last fraction of a second of search audit rows, never a document).
       const { rows: settings } = await sql<{ snapshot: Date }>`select
         set_config('hnsw.iterative_scan', 'relaxed_order', true),
         set_config('hnsw.ef_search', ${String(efSearch)}, true),
+        set_config('synchronous_commit', 'off', true),
         now() as snapshot`.execute(trx);
       const snapshot = cursor ? new Date(cursor.t) : settings[0]!.snapshot;
       const conds = chunkConditions(tenantId, snapshot, filters);

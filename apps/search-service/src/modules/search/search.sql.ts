@@ -99,7 +99,7 @@ export function keywordSearchQuery(p: {
     best as (
       select distinct on (c.document_id) c.document_id, c.id as chunk_id, c.text, ${keywordRank} as rank
       from search.chunks c, kq
-      where ${p.conds} and c.tsv @@ kq.q
+      where ${p.conds} and c.tsv operator(search.@@) kq.q
       order by c.document_id, ${keywordRank} desc, c.id
     )
     select bt.document_id, bt.chunk_id, bt.text, bt.rank as key, null::float8 as semantic,
@@ -138,7 +138,7 @@ export function hybridQuery(p: {
       order by c.embedding <=> ${q} limit ${p.window}
     ), kw as materialized (
       select c.id, c.document_id, ${keywordRank} as rank
-      from search.chunks c, kq where ${p.conds} and c.tsv @@ kq.q
+      from search.chunks c, kq where ${p.conds} and c.tsv operator(search.@@) kq.q
       order by ${keywordRank} desc, c.id limit ${p.window}
     ), sem_docs as (
       select document_id, min(distance) as distance, (array_agg(id order by distance, id))[1] as chunk_id,
@@ -154,15 +154,20 @@ export function hybridQuery(p: {
         coalesce(1.0 / (${p.rrfK} + s.r), 0)::float8 + coalesce(1.0 / (${p.rrfK} + k.r), 0)::float8 as score,
         1 - s.distance as semantic, k.rank as keyword
       from sem_docs s full join kw_docs k on k.document_id = s.document_id
+    ), page as (
+      select * from fused f
+      where true
+        ${b ? sql`and (f.score < ${b.key} or (f.score = ${b.key} and f.document_id > ${b.documentId}::uuid))` : sql``}
+        ${p.minScore !== undefined ? sql`and f.score >= ${p.minScore}` : sql``}
+      order by f.score desc, f.document_id
+      limit ${p.limit + 1}
     )
+    -- The page's snippets and documents are looked up after the limit: a few index probes.
     select f.document_id, f.chunk_id, c.text, f.score as key, f.semantic, f.keyword,
       ${documentColumns}, 0 as candidates
-    from fused f
-      join search.chunks c on c.id = f.chunk_id
+    from page f
+      join search.chunks c on c.id = f.chunk_id and c.tenant_id = ${p.tenantId}
       join search.documents d on d.id = f.document_id and d.tenant_id = ${p.tenantId}
-    where true
-      ${b ? sql`and (f.score < ${b.key} or (f.score = ${b.key} and f.document_id > ${b.documentId}::uuid))` : sql``}
-      ${p.minScore !== undefined ? sql`and f.score >= ${p.minScore}` : sql``}
     order by f.score desc, f.document_id
     limit ${p.limit + 1}`;
 }
