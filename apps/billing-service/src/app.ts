@@ -1,4 +1,4 @@
-import type { Metrics } from '@mna/shared';
+import { createQueue, type Metrics, QUEUES } from '@mna/shared';
 import {
   createServiceApp,
   type MetricsQueue,
@@ -17,6 +17,17 @@ import { registerAdminRoutes } from './modules/analytics/analytics.routes.js';
 import { createAnalyticsService } from './modules/analytics/analytics.service.js';
 import { registerCatalogRoutes } from './modules/catalog/catalog.routes.js';
 import { createCheckoutService } from './modules/checkout/checkout.service.js';
+import type { DeliveryQueue, MaintenanceQueue } from './modules/partner-webhooks/delivery.queue.js';
+import { createDeliveryRepo } from './modules/partner-webhooks/delivery.repo.js';
+import { registerDeliveryRoutes } from './modules/partner-webhooks/delivery.routes.js';
+import { createEndpointsRepo } from './modules/partner-webhooks/endpoints.repo.js';
+import { registerEndpointRoutes } from './modules/partner-webhooks/endpoints.routes.js';
+import { createEndpointsService } from './modules/partner-webhooks/endpoints.service.js';
+import { endpointHealthReader, registerWebhookHealthMetrics } from './modules/partner-webhooks/health.js';
+import { createRecoverRepo } from './modules/partner-webhooks/recover.repo.js';
+import { createRecoverService } from './modules/partner-webhooks/recover.service.js';
+import { type Clock, systemClock } from './modules/partner-webhooks/schedule.js';
+import { createUrlGuard, type ResolveHost } from './modules/partner-webhooks/url-guard.js';
 import { registerSubscriptionRoutes } from './modules/subscriptions/subscriptions.routes.js';
 import { createSubscriptionsService } from './modules/subscriptions/subscriptions.service.js';
 import { createSubscriptionSync, syncCustomerWith } from './modules/subscriptions/subscriptions.sync.js';
@@ -33,6 +44,14 @@ export type BillingDeps = {
     | 'BILLING_PLATFORM_ADMINS'
     | 'BILLING_WEBHOOK_ATTEMPTS'
     | 'BILLING_WEBHOOK_BACKOFF_MS'
+    | 'BILLING_INTAKE_BATCH_MAX'
+    | 'BILLING_INTAKE_BATCH_WAIT_MS'
+    | 'BILLING_INTAKE_CONCURRENCY'
+    | 'NODE_ENV'
+    | 'WEBHOOK_ALLOW_PRIVATE_URLS'
+    | 'WEBHOOK_SECRET_GRACE_HOURS'
+    | 'WEBHOOK_METRICS_MAX_ENDPOINTS'
+    | 'REDIS_PREFIX'
   >;
   logger: Logger;
   metrics: Metrics;
@@ -45,6 +64,14 @@ export type BillingDeps = {
   observedQueues?: MetricsQueue[];
   /** Development-only plan for tenants without a subscription (config BILLING_DEV_PLAN). */
   devPlan?: import('@mna/shared').PlanId | undefined;
+  /** Host resolution of partner webhook URLs (tests stand in a resolver); the system's by default. */
+  resolveHost?: ResolveHost;
+  clock?: Clock;
+  /**
+   * Producers of partner webhook deliveries (resend, test send) and upkeep (recoveries); by default the
+   * app opens them on `redis` under REDIS_PREFIX and closes them with itself.
+   */
+  webhookQueues?: { delivery: DeliveryQueue; maintenance: MaintenanceQueue };
 };
 
 /** The billing-service's HTTP app; never listens, never reads the environment. */
@@ -57,8 +84,31 @@ export async function buildApp(deps: BillingDeps) {
     readiness,
   });
   registerDependencyMetrics(deps.metrics.registry, readiness);
-  registerQueueMetrics(deps.metrics.registry, [deps.eventsQueue, ...(deps.observedQueues ?? [])]);
+  const ownQueueSettings = { connection: deps.redis, prefix: deps.config.REDIS_PREFIX };
+  const webhookQueues = deps.webhookQueues ?? {
+    delivery: createQueue(QUEUES.webhookDelivery, ownQueueSettings),
+    maintenance: createQueue(QUEUES.webhookMaintenance, ownQueueSettings),
+  };
+  if (!deps.webhookQueues) {
+    app.addHook('onClose', async () => {
+      await webhookQueues.delivery.close();
+      await webhookQueues.maintenance.close();
+    });
+  }
+  registerQueueMetrics(deps.metrics.registry, [
+    deps.eventsQueue,
+    webhookQueues.delivery,
+    webhookQueues.maintenance,
+    ...(deps.observedQueues ?? []),
+  ]);
   const { db } = deps;
+  const clock = deps.clock ?? systemClock;
+  registerWebhookHealthMetrics(deps.metrics.registry, {
+    db,
+    clock,
+    maxEndpoints: deps.config.WEBHOOK_METRICS_MAX_ENDPOINTS,
+    logger: deps.logger,
+  });
   const sync = deps.stripe ? syncCustomerWith(createSubscriptionSync({ db, stripe: deps.stripe })) : null;
   const subscriptions = createSubscriptionsService({ db, devPlan: deps.devPlan });
   const checkout = createCheckoutService({ stripe: deps.stripe, db, sync });
@@ -71,6 +121,11 @@ export async function buildApp(deps: BillingDeps) {
       attempts: deps.config.BILLING_WEBHOOK_ATTEMPTS,
       backoffMs: deps.config.BILLING_WEBHOOK_BACKOFF_MS,
     },
+    batching: {
+      maxBatch: deps.config.BILLING_INTAKE_BATCH_MAX,
+      maxWaitMs: deps.config.BILLING_INTAKE_BATCH_WAIT_MS,
+      concurrency: deps.config.BILLING_INTAKE_CONCURRENCY,
+    },
   });
   registerCatalogRoutes(app);
   registerSubscriptionRoutes(app, { subscriptions, checkout, db });
@@ -79,6 +134,29 @@ export async function buildApp(deps: BillingDeps) {
     webhooks,
     admins: deps.config.BILLING_PLATFORM_ADMINS,
   });
-  registerWebhookRoutes(app, { webhooks });
+  registerWebhookRoutes(app, { webhooks, registry: deps.metrics.registry });
+  const urlGuard = createUrlGuard({
+    allowPrivate: deps.config.WEBHOOK_ALLOW_PRIVATE_URLS,
+    requireHttps: deps.config.NODE_ENV === 'production',
+    ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}),
+  });
+  const endpoints = createEndpointsService({
+    repo: createEndpointsRepo(db),
+    urlGuard,
+    clock,
+    secretGraceMs: deps.config.WEBHOOK_SECRET_GRACE_HOURS * 3_600_000,
+    health: endpointHealthReader(db, clock),
+  });
+  registerEndpointRoutes(app, { endpoints });
+  registerDeliveryRoutes(app, {
+    db,
+    repo: createDeliveryRepo(db),
+    queue: webhookQueues.delivery,
+    recover: createRecoverService({
+      repo: createRecoverRepo(db),
+      queue: webhookQueues.maintenance,
+      clock,
+    }),
+  });
   return app;
 }

@@ -46,4 +46,18 @@ describe('billing config', () => {
       devPlanOverride({ NODE_ENV: 'test', STRIPE_SECRET_KEY: undefined, BILLING_DEV_PLAN: undefined }),
     ).toBeUndefined();
   });
+
+  it('defaults the webhook secret grace to 24 h and refuses private webhook URLs in production', () => {
+    expect(loadConfig(configSpec, {}).WEBHOOK_SECRET_GRACE_HOURS).toBe(24);
+    expect(loadConfig(configSpec, { WEBHOOK_SECRET_GRACE_HOURS: '2' }).WEBHOOK_SECRET_GRACE_HOURS).toBe(2);
+    expect(loadConfig(configSpec, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }).WEBHOOK_ALLOW_PRIVATE_URLS).toBe(
+      true,
+    );
+    try {
+      loadConfig(configSpec, { NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems.join('\n')).toContain('WEBHOOK_ALLOW_PRIVATE_URLS');
+    }
+  });
 });

@@ -42,6 +42,7 @@ await runService({
   port: config.PORT,
   logger,
   graceMs: config.SHUTDOWN_GRACE_MS,
+  drainMs: config.SHUTDOWN_DRAIN_MS,
   closers: [
     { name: 'queues', close: () => Promise.all([eventsQueue, ...observedQueues].map((q) => q.close())) },
     { name: 'redis', close: () => redis.quit() },

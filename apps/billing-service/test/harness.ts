@@ -8,7 +8,7 @@ import {
   uniquePrefix,
 } from '@mna/testing';
 import { inject } from 'vitest';
-import { buildApp } from '../src/app.js';
+import { type BillingDeps, buildApp } from '../src/app.js';
 import { devPlanOverride } from '../src/config.js';
 import type { BillingDatabase } from '../src/db/schema.js';
 import { syncCatalog } from '../src/modules/catalog/catalog.sync.js';
@@ -28,6 +28,8 @@ type HarnessOptions = {
   workers?: boolean;
   policy?: DunningPolicy;
   concurrency?: number;
+  /** Stand-ins for the app: a host resolver for webhook URLs, a clock. */
+  deps?: Pick<BillingDeps, 'resolveHost' | 'clock'>;
 };
 
 /** The billing app and (optionally) its workers on real Postgres and Redis, Stripe faked over HTTP. */
@@ -59,6 +61,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     stripe,
     eventsQueue,
     devPlan: devPlanOverride(config),
+    ...options.deps,
   });
   if (stripe) await syncCatalog(stripe);
   const sent: Mail[] = [];

@@ -90,6 +90,84 @@ export type NotificationTable = {
   sent_at: NullableStamp;
 };
 
+/** One signing secret of an endpoint; `expiresAt` is set on the previous one by a rotation. */
+export type WebhookSecret = { secret: string; createdAt: string; expiresAt: string | null };
+
+export type WebhookEndpointTable = {
+  id: Generated<string>;
+  tenant_id: string;
+  url: string;
+  description: ColumnType<string, string | undefined, string>;
+  event_types: string[];
+  status: ColumnType<'enabled' | 'disabled', 'enabled' | 'disabled' | undefined, 'enabled' | 'disabled'>;
+  disabled_reason: string | null;
+  secrets: ColumnType<WebhookSecret[], string, string>;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  first_failure_at: NullableStamp;
+  disable_warned_at: NullableStamp;
+  created_at: Stamp;
+  updated_at: Stamp;
+};
+
+export type WebhookEventTable = {
+  id: string;
+  tenant_id: string;
+  type: string;
+  resource_id: string;
+  sequence: number;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Stamp;
+  received_at: Stamp;
+};
+
+export type WebhookMessageStatus = 'pending' | 'delivered' | 'failed';
+export type WebhookMessageTable = {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  tenant_id: string;
+  status: ColumnType<WebhookMessageStatus, WebhookMessageStatus | undefined, WebhookMessageStatus>;
+  attempt_count: ColumnType<number, number | undefined, number>;
+  next_attempt_at: NullableStamp;
+  last_attempt_at: NullableStamp;
+  delivered_at: NullableStamp;
+  created_at: Stamp;
+  /** Scheduled attempts made so far (0005); a job for step n claims the message only at n - 1. */
+  schedule_step: ColumnType<number, number | undefined, number>;
+};
+
+export type WebhookAttemptTable = {
+  id: Generated<number>;
+  message_id: string;
+  endpoint_id: string;
+  tenant_id: string;
+  attempt_number: number;
+  trigger: 'scheduled' | 'manual';
+  status_code: number | null;
+  response_body: string | null;
+  error: string | null;
+  duration_ms: number;
+  next_attempt_at: NullableStamp;
+  created_at: Stamp;
+};
+
+export type WebhookRecoveryTable = {
+  id: Generated<string>;
+  endpoint_id: string;
+  tenant_id: string;
+  since: Stamp;
+  until: Stamp;
+  status: ColumnType<
+    'running' | 'completed' | 'failed',
+    'running' | 'completed' | 'failed' | undefined,
+    'running' | 'completed' | 'failed'
+  >;
+  total: ColumnType<number, number | undefined, number>;
+  sent: ColumnType<number, number | undefined, number>;
+  created_at: Stamp;
+  finished_at: NullableStamp;
+};
+
 /** Tables of the billing schema, as Kysely sees them. */
 export type BillingDatabase = {
   'billing.audit_log': AuditLogTable;
@@ -99,4 +177,9 @@ export type BillingDatabase = {
   'billing.mrr_movements': MrrMovementTable;
   'billing.dunning_cases': DunningCaseTable;
   'billing.notifications': NotificationTable;
+  'billing.webhook_endpoints': WebhookEndpointTable;
+  'billing.webhook_events': WebhookEventTable;
+  'billing.webhook_messages': WebhookMessageTable;
+  'billing.webhook_attempts': WebhookAttemptTable;
+  'billing.webhook_recoveries': WebhookRecoveryTable;
 };

@@ -4,6 +4,9 @@ import type { BillingDatabase } from './schema.js';
 
 export type Trx = Transaction<BillingDatabase>;
 
+/** The setting that lifts a transaction to the billing system's scope (every tenant's rows). */
+export const BILLING_SYSTEM_SCOPE = { setting: 'app.billing_scope', value: 'system' } as const;
+
 /**
  * Row level security on every billing table with a tenant_id: a transaction sees one tenant's rows
  * (`app.tenant_id`), or all of them when it runs as the billing system itself (`app.billing_scope`):
@@ -11,7 +14,9 @@ export type Trx = Transaction<BillingDatabase>;
  */
 export const asSystem = <T>(db: Kysely<BillingDatabase>, fn: (trx: Trx) => Promise<T>): Promise<T> =>
   db.transaction().execute(async (trx) => {
-    await sql`select set_config('app.billing_scope', 'system', true)`.execute(trx);
+    await sql`select set_config(${BILLING_SYSTEM_SCOPE.setting}, ${BILLING_SYSTEM_SCOPE.value}, true)`.execute(
+      trx,
+    );
     return fn(trx);
   });
 

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { enableTenantOrSystemRls } from './rls.js';
 
 const TENANT_TABLES = ['customers', 'subscriptions', 'mrr_movements', 'dunning_cases', 'notifications'];
 
@@ -80,16 +81,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       unique (invoice_id, step)
     );
   `.execute(db);
-  for (const table of TENANT_TABLES) {
-    const t = sql.table(`billing.${table}`);
-    await sql`alter table ${t} enable row level security`.execute(db);
-    await sql`alter table ${t} force row level security`.execute(db);
-    await sql`create policy tenant_or_system on ${t}
-      using (tenant_id = (select current_setting('app.tenant_id', true))
-             or (select current_setting('app.billing_scope', true)) = 'system')
-      with check (tenant_id = (select current_setting('app.tenant_id', true))
-             or (select current_setting('app.billing_scope', true)) = 'system')`.execute(db);
-  }
+  await enableTenantOrSystemRls(db, TENANT_TABLES);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -4,6 +4,7 @@ import type Stripe from 'stripe';
 import type { BillingDatabase } from '../../db/schema.js';
 import { asSystem, type Trx } from '../../db/scope.js';
 import { idOf } from '../../stripe/stripe.client.js';
+import { recordSubscriptionEvent } from '../partner-webhooks/events.js';
 import { type MovementKind, subscriptionsRepo as repo, type SubscriptionRow } from './subscriptions.repo.js';
 
 /** Statuses that count towards MRR and keep paid access (past_due only within its grace period). */
@@ -121,6 +122,7 @@ export function createSubscriptionSync(deps: { db: Kysely<BillingDatabase>; stri
       await repo.addMovement(trx, { tenantId, ...m, eventId });
     }
     const after = (await repo.find(trx, tenantId))!;
+    await recordSubscriptionEvent(trx, before, after);
     return { tenantId, before, after, invoice };
   }
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { BillingDatabase } from '../../db/schema.js';
 import type { DunningService } from '../dunning/dunning.service.js';
+import { recordInvoiceEvent } from '../partner-webhooks/events.js';
 import type { SubscriptionSync } from '../subscriptions/subscriptions.sync.js';
 import type { WebhooksRepo } from './webhooks.repo.js';
 
@@ -92,12 +93,16 @@ export function createEventProcessor(deps: EventProcessorDeps) {
     if (event.type === 'invoice.payment_failed' && object.id) {
       const invoice = await stripe.invoices.retrieve(object.id);
       // Re-read: a failure that arrives after the invoice was paid starts nothing.
-      if (invoice.status === 'open' && (await dunning.start(trx, tenantId, invoice))) {
-        after.push(() => dunning.scheduleReminders(tenantId, invoice.id!));
+      if (invoice.status === 'open') {
+        await recordInvoiceEvent(trx, tenantId, 'invoice.payment_failed', invoice);
+        if (await dunning.start(trx, tenantId, invoice)) {
+          after.push(() => dunning.scheduleReminders(tenantId, invoice.id!));
+        }
       }
     } else if (event.type === 'invoice.paid' && object.id) {
       const invoice = await stripe.invoices.retrieve(object.id);
       if (invoice.status === 'paid') {
+        await recordInvoiceEvent(trx, tenantId, 'invoice.paid', invoice);
         const closed = await dunning.recover(trx, tenantId, invoice);
         after.push(() => dunning.cancelReminders(closed));
       }

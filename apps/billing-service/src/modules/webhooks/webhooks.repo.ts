@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { BillingDatabase } from '../../db/schema.js';
 
 export type StoredEvent = {
@@ -67,14 +67,31 @@ export function createWebhooksRepo(db: Kysely<BillingDatabase>) {
       if (filter.to) q = q.where('received_at', '<', filter.to);
       return (await q.returning('id').execute()).map((r) => r.id);
     },
-    /** Events stored but never processed (e.g. the enqueue failed after the insert). */
-    listStale: (olderThan: Date) =>
-      db
+    /** Events stored but never processed (e.g. the enqueue failed after the insert), oldest first. */
+    listStale: (olderThan: Date, limit?: number) => {
+      const q = db
         .selectFrom('billing.stripe_events')
         .select(['id', 'customer_id'])
         .where('status', '=', 'received')
         .where('received_at', '<', olderThan)
-        .execute(),
+        .orderBy('received_at');
+      return (limit === undefined ? q : q.limit(limit)).execute();
+    },
+    /** Events awaiting processing and dead-lettered ones, with the age of the oldest waiting one. */
+    async backlog(): Promise<{ received: number; dead: number; oldestReceivedAgeSeconds: number }> {
+      const row = await db
+        .selectFrom('billing.stripe_events')
+        .select((eb) => [
+          eb.fn.countAll<number>().filterWhere('status', '=', 'received').as('received'),
+          eb.fn.countAll<number>().filterWhere('status', '=', 'dead').as('dead'),
+          sql<number>`coalesce(extract(epoch from now() - min(received_at) filter (where status = 'received')), 0)::float8`.as(
+            'oldest',
+          ),
+        ])
+        .where('status', 'in', ['received', 'dead'])
+        .executeTakeFirstOrThrow();
+      return { received: row.received, dead: row.dead, oldestReceivedAgeSeconds: row.oldest };
+    },
   };
 }
 

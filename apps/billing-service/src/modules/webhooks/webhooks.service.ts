@@ -1,14 +1,15 @@
-import { BadRequestError, jobPayload, QUEUES, ServiceUnavailableError } from '@mna/shared';
+import { BadRequestError, ServiceUnavailableError } from '@mna/shared';
 import Stripe from 'stripe';
 import {
   createIntakeBatcher,
   type EventsQueue,
-  eventJobOptions,
+  eventJob,
+  type IntakeBatching,
   type RetryPolicy,
 } from './webhooks.intake.js';
 import type { WebhooksRepo } from './webhooks.repo.js';
 
-export type { EventsQueue, RetryPolicy };
+export type { EventsQueue, IntakeBatching, RetryPolicy };
 
 /** The Stripe customer an event concerns, when it has one (for per-customer ordering). */
 export function customerOf(event: Stripe.Event): string | null {
@@ -26,6 +27,7 @@ export type WebhooksServiceDeps = {
   webhookSecret: string | undefined;
   toleranceSeconds: number;
   retry: RetryPolicy;
+  batching?: Partial<IntakeBatching>;
 };
 
 /**
@@ -34,13 +36,11 @@ export type WebhooksServiceDeps = {
  */
 export function createWebhooksService(deps: WebhooksServiceDeps) {
   const { repo, queue } = deps;
-  const batcher = createIntakeBatcher({ repo, queue, retry: deps.retry });
-  const enqueue = (eventId: string, customerId: string | null, jobId = eventId) =>
-    queue.add(
-      'stripe-event',
-      jobPayload(QUEUES.billingStripeEvents, { eventId, customerId }),
-      eventJobOptions(jobId, deps.retry),
-    );
+  const batcher = createIntakeBatcher({ repo, queue, retry: deps.retry, batching: deps.batching });
+  const enqueue = (id: string, customerId: string | null, jobId = id) => {
+    const job = eventJob({ id, customerId }, deps.retry, jobId);
+    return queue.add(job.name, job.data, job.opts);
+  };
 
   return {
     async receive(rawBody: Buffer, signature: string | undefined) {
@@ -50,9 +50,11 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
         );
       }
       if (!signature) throw new BadRequestError('The Stripe-Signature header is missing.');
+      // Decoded once: the SDK would decode the bytes twice (HMAC input, JSON.parse) and the store a third time.
+      const payload = rawBody.toString('utf8');
       let event: Stripe.Event;
       try {
-        event = Stripe.webhooks.constructEvent(rawBody, signature, deps.webhookSecret, deps.toleranceSeconds);
+        event = Stripe.webhooks.constructEvent(payload, signature, deps.webhookSecret, deps.toleranceSeconds);
       } catch {
         throw new BadRequestError('The Stripe-Signature header does not verify against the body.');
       }
@@ -63,7 +65,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
           type: event.type,
           customerId,
           created: new Date(event.created * 1000),
-          payload: rawBody.toString('utf8'),
+          payload,
         });
         // A duplicate whose first enqueue failed is enqueued again; the job id makes that a no-op otherwise.
         if (!inserted && (await repo.statusOf(event.id)) === 'received') await enqueue(event.id, customerId);
@@ -76,6 +78,9 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
         );
       }
     },
+
+    /** Events awaiting processing and dead letters (metrics). */
+    backlog: () => repo.backlog(),
 
     listDeadLetters: async (limit: number) =>
       (await repo.listDead(limit)).map((e) => ({
@@ -98,7 +103,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
       return ids;
     },
 
-    /** Enqueues events stored but never processed (reconcile sweeps these). */
+    /** Enqueues events stored but never processed under fresh job ids (`pnpm billing:reconcile`). */
     async requeueStale(olderThan: Date): Promise<number> {
       const stale = await repo.listStale(olderThan);
       // A fresh job id: the original job may sit in the failed set, where its id blocks a re-add.
