@@ -24,6 +24,7 @@ await runService({
   port: config.PORT,
   logger,
   graceMs: config.SHUTDOWN_GRACE_MS,
+  drainMs: config.SHUTDOWN_DRAIN_MS,
   closers: [
     { name: 'queues', close: () => Promise.all([queues.dealQueue.close(), queues.graphQueue.close()]) },
     { name: 'redis', close: () => redis.quit() },

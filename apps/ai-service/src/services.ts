@@ -1,7 +1,9 @@
 import type { Metrics, QUEUES, TypedQueue } from '@mna/shared';
 import type { Redis } from '@mna/shared/kit';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AiConfig } from './config.js';
+import type { AiDatabase } from './db/schema.js';
 import { createAnalysisJobs, type DealQueue } from './modules/analysis/analysis.jobs.js';
 import { createAnalysisService } from './modules/analysis/analysis.service.js';
 import { createClaudeAnalyst } from './modules/analysis/claude-analyst.js';
@@ -10,6 +12,7 @@ import { createResultCache } from './modules/cache/result-cache.js';
 import { createGraphLoader } from './modules/ecosystem/graph-loader.js';
 import { createGraphMetricsStore } from './modules/ecosystem/graph-metrics.store.js';
 import { createInfluenceService } from './modules/ecosystem/influence.service.js';
+import { createClaudeRationaleWriter } from './modules/ecosystem/partners.rationale.js';
 import { createPartnersService } from './modules/ecosystem/partners.service.js';
 import { createSearchClient, type SearchClient } from './modules/ecosystem/search-client.js';
 import { createClaudeClient } from './modules/llm/claude-client.js';
@@ -37,6 +40,8 @@ export type ServicesDeps = {
   config: ServicesConfig;
   logger: Logger;
   metrics: Metrics;
+  /** The ai schema: audit rows of analyses and partner searches. */
+  db: Kysely<AiDatabase>;
   redis: Redis;
   dealQueue: DealQueue;
   graphQueue: TypedQueue<typeof QUEUES.aiGraphMetrics> | null;
@@ -64,16 +69,18 @@ export function createAiServices(deps: ServicesDeps) {
     logger,
   });
   const client = createClaudeClient(config);
-  const claude = client
-    ? createClaudeAnalyst({
+  const llm = client
+    ? {
         client,
         model: config.ANTHROPIC_MODEL,
         maxTokens: config.ANTHROPIC_MAX_TOKENS,
         metrics: llmMetrics,
         logger,
-      })
+      }
     : null;
+  const claude = llm ? createClaudeAnalyst(llm) : null;
   const analysis = createAnalysisService({
+    db: deps.db,
     search,
     cache,
     claude,
@@ -96,7 +103,14 @@ export function createAiServices(deps: ServicesDeps) {
     search,
     analysis,
     jobs: createAnalysisJobs({ queue: deps.dealQueue }),
-    partners: createPartnersService({ search, loadGraph, cache, weights: config.PARTNER_WEIGHTS }),
+    partners: createPartnersService({
+      db: deps.db,
+      search,
+      loadGraph,
+      cache,
+      weights: config.PARTNER_WEIGHTS,
+      rationales: llm ? { write: createClaudeRationaleWriter(llm), model: llm.model } : null,
+    }),
     influence: createInfluenceService({ loadGraph, cache }),
     graphMetrics,
   };

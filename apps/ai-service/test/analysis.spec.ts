@@ -1,6 +1,7 @@
 import { AiJobSchema, DealAnalysisSchema, PROBLEM_CONTENT_TYPE } from '@mna/shared';
-import { createRedis } from '@mna/shared/kit';
+import { createRedis, withTenant } from '@mna/shared/kit';
 import { internalHeaders, TEST_REDIS_URL } from '@mna/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAiWorkers } from '../src/workers.js';
 import { healthyDeal, tenantWithDocuments } from './fixtures.js';
@@ -47,6 +48,56 @@ describe('deal analysis route with the local analyst', () => {
     expect(search.calls.search).toBeGreaterThan(0);
   });
 
+  it('writes an audit row per analysis, cache hits included, visible only to its tenant', async () => {
+    const deal = { ...healthyDeal, target: 'Audited Target Ltd' };
+    const headers = await internalHeaders({
+      tenantId: 'org_a',
+      userId: 'user_auditor',
+      requestId: 'req-audit-1',
+    });
+    const first = await ai.app.inject({ method: 'POST', url, headers, payload: deal });
+    const second = await ai.app.inject({ method: 'POST', url, headers, payload: deal });
+    expect([first.json().cached, second.json().cached]).toEqual([false, true]);
+    const rows = await withTenant(ai.db, 'org_a', (trx) =>
+      trx
+        .selectFrom('ai.audit_log')
+        .selectAll()
+        .where('request_id', '=', 'req-audit-1')
+        .orderBy('id')
+        .execute(),
+    );
+    expect(rows).toHaveLength(2);
+    for (const [i, row] of rows.entries()) {
+      expect(row).toMatchObject({ tenant_id: 'org_a', actor: 'user_auditor', action: 'deal.analyze' });
+      expect(row.target).toMatch(/^[0-9a-f-]{36}$/);
+      expect(row.created_at).toBeInstanceOf(Date);
+      expect(row.details).toMatchObject({
+        dealTarget: 'Audited Target Ltd',
+        recommendation: 'proceed',
+        cached: i === 1,
+      });
+    }
+    expect(rows[0]!.target).not.toBe(rows[1]!.target);
+    // Each analysis' deal.analyzed event committed with its audit row, numbered per deal.
+    const events = await withTenant(ai.db, 'org_a', (trx) =>
+      sql<{
+        type: string;
+        tenant_id: string;
+        sequence: number;
+        data: { analysisId: string };
+      }>`
+        select type, tenant_id, sequence, data from ai.outbox
+        where resource_id = 'deal:audited target ltd' order by sequence`.execute(trx),
+    );
+    expect(events.rows.map((e) => [e.type, e.tenant_id, Number(e.sequence), e.data.analysisId])).toEqual(
+      rows.map((r, i) => ['deal.analyzed', 'org_a', i + 1, r.target]),
+    );
+    const foreign = await withTenant(ai.db, 'org_b', (trx) =>
+      trx.selectFrom('ai.audit_log').selectAll().where('request_id', '=', 'req-audit-1').execute(),
+    );
+    expect(foreign).toEqual([]);
+  });
+
   it('refuses invalid input with a 400 validation problem listing the fields', async () => {
     const response = await post({ target: '', sector: 'SaaS', financials: { revenue: -5 }, extra: true });
     expect(response.statusCode).toBe(400);
@@ -61,6 +112,17 @@ describe('deal analysis route with the local analyst', () => {
     expect(foreign.statusCode).toBe(404);
     const anonymous = await ai.app.inject({ method: 'POST', url, payload: healthyDeal });
     expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('exports both ai queues and the dependencies on /metrics', async () => {
+    // No worker runs yet: the queued analysis waits (the next test's worker takes it).
+    expect((await post(healthyDeal, 'org_a', '?async=true')).statusCode).toBe(202);
+    const { body } = await ai.app.inject({ method: 'GET', url: '/metrics' });
+    expect(body).toMatch(/bullmq_queue_jobs\{[^}]*queue="ai-deal-analysis"[^}]*state="waiting"[^}]*\} 1/);
+    expect(body).toMatch(/bullmq_queue_jobs\{[^}]*queue="ai-graph-metrics"[^}]*state="waiting"[^}]*\} 0/);
+    expect(body).toMatch(/bullmq_queue_metrics_up\{[^}]*queue="ai-graph-metrics"[^}]*\} 1/);
+    expect(body).toMatch(/mna_dependency_up\{[^}]*dependency="postgres"[^}]*\} 1/);
+    expect(body).toMatch(/mna_dependency_up\{[^}]*dependency="redis"[^}]*\} 1/);
   });
 
   it('runs ?async=true through the BullMQ worker and returns the result to the same tenant only', async () => {
@@ -97,6 +159,10 @@ describe('deal analysis route with the local analyst', () => {
       }
       expect(job.status).toBe('completed');
       expect(job.result).toMatchObject({ provider: 'local', recommendation: 'proceed' });
+      const audit = await withTenant(ai.db, 'org_a', (trx) =>
+        trx.selectFrom('ai.audit_log').selectAll().where('target', '=', jobId).execute(),
+      );
+      expect(audit).toMatchObject([{ action: 'deal.analyze', tenant_id: 'org_a' }]);
       const other = await ai.app.inject({
         method: 'GET',
         url: `/v1/ai/jobs/${jobId}`,

@@ -1,4 +1,5 @@
 import { InfluenceMapSchema, PartnerResultsSchema } from '@mna/shared';
+import { withTenant } from '@mna/shared/kit';
 import { internalHeaders } from '@mna/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PARTNER_WEIGHTS } from '../src/config.js';
@@ -113,7 +114,11 @@ describe('partners and influence on the ecosystem graph', () => {
     const response = await ai.app.inject({
       method: 'POST',
       url: '/v1/ai/partners/find',
-      headers: await internalHeaders({ tenantId: 'org_partners' }),
+      headers: await internalHeaders({
+        tenantId: 'org_partners',
+        userId: 'user_p',
+        requestId: 'req-partners-1',
+      }),
       payload: { companyId: X.id, goal: 'acquisition', limit: 10 },
     });
     expect(response.statusCode).toBe(200);
@@ -166,6 +171,18 @@ describe('partners and influence on the ecosystem graph', () => {
       expect(candidate.rationale).toContain(label);
     }
     expect(by.P1!.score).toBeCloseTo(0.9 + 0.05 * by.P1!.factors.influence, 4);
+    const audit = await withTenant(ai.db, 'org_partners', (trx) =>
+      trx.selectFrom('ai.audit_log').selectAll().where('request_id', '=', 'req-partners-1').execute(),
+    );
+    expect(audit).toMatchObject([
+      {
+        tenant_id: 'org_partners',
+        actor: 'user_p',
+        action: 'partners.find',
+        target: X.id,
+        details: { goal: 'acquisition', candidates: 4, cached: false },
+      },
+    ]);
   });
 
   it('caches by graph version and recomputes when the graph changes', async () => {

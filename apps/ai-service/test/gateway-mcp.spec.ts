@@ -1,10 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteKeysWithPrefix, TEST_INTERNAL_SECRET, TEST_REDIS_URL, uniquePrefix } from '@mna/testing';
+import {
+  createTestDatabase,
+  deleteKeysWithPrefix,
+  TEST_INTERNAL_SECRET,
+  TEST_REDIS_URL,
+  uniquePrefix,
+} from '@mna/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { healthyDeal, tenantWithDocuments, textOf } from './fixtures.js';
 import { devToken, freePort, type ServiceProcess, startServiceProcess } from './processes.js';
@@ -18,18 +24,24 @@ describe('MCP through the gateway', () => {
   const keyFile = join(keyDir, 'keys.json');
   const tenant = tenantWithDocuments('gw');
   let search: SearchStandIn;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let ai: ServiceProcess;
   let gateway: ServiceProcess;
   let endpoint: URL;
 
   beforeAll(async () => {
     search = await startSearchStandIn({ org_gw: tenant });
+    database = await createTestDatabase(inject('templateDatabase'));
     const common = {
       INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: prefix,
     };
-    ai = await startServiceProcess('ai-service', { ...common, SEARCH_SERVICE_URL: search.url });
+    ai = await startServiceProcess('ai-service', {
+      ...common,
+      SEARCH_SERVICE_URL: search.url,
+      DATABASE_URL: database.appUrl,
+    });
     gateway = await startServiceProcess('gateway', {
       ...common,
       DEV_AUTH_KEY_FILE: keyFile,
@@ -43,6 +55,7 @@ describe('MCP through the gateway', () => {
     await gateway?.stop();
     await ai?.stop();
     await search?.close();
+    await database?.drop();
     await deleteKeysWithPrefix(prefix);
     rmSync(keyDir, { recursive: true, force: true });
   });
@@ -83,7 +96,7 @@ describe('MCP through the gateway', () => {
     }
   });
 
-  it('refuses without a token (401) and on a plan without MCP (403)', async () => {
+  it('refuses without a token (401); a plan without MCP connects but every tool answers a tool error', async () => {
     const init = JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -92,13 +105,19 @@ describe('MCP through the gateway', () => {
     });
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     expect((await fetch(endpoint, { method: 'POST', headers, body: init })).status).toBe(401);
-    const solo = await devToken(keyFile, ['--org', 'org_gw', '--plan', 'solo']);
-    const refused = await fetch(endpoint, {
-      method: 'POST',
-      headers: { ...headers, authorization: `Bearer ${solo}` },
-      body: init,
-    });
-    expect(refused.status).toBe(403);
-    await expect(connect(solo)).rejects.toThrow();
+    const solo = await connect(await devToken(keyFile, ['--org', 'org_gw', '--plan', 'solo']));
+    try {
+      const { tools } = await solo.listTools();
+      expect(tools).toHaveLength(7);
+      const refused = await solo.callTool({ name: 'analyze_deal', arguments: healthyDeal });
+      expect(refused.isError).toBe(true);
+      expect(textOf((refused.content as Array<{ text: string }>)[0])).toMatch(
+        /Your plan \(Solo\) does not include MCP access; upgrade to Growth/,
+      );
+      const search = await solo.callTool({ name: 'search_documents', arguments: { query: 'Acme Cloud' } });
+      expect(search.isError).toBe(true);
+    } finally {
+      await solo.close();
+    }
   });
 });

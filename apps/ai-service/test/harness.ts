@@ -55,6 +55,7 @@ export async function startAi(options: HarnessOptions) {
   return {
     app,
     config,
+    db,
     redis,
     queues,
     prefix,

@@ -3,26 +3,40 @@ import { demoCommercialTies, demoEcosystem } from './demo-ecosystem.js';
 import { accuracyAt, bestThreshold, type LabelledPair, labelledPairs, sampleTies } from './labelled-pairs.js';
 import { syntheticEcosystem } from './synthetic-ecosystem.js';
 
-/** Two-fold cross-validation: the threshold is fitted on one half and measured on the other. */
-function crossValidated(pairs: LabelledPair[]): number {
-  const [even, odd] = [pairs.filter((_, i) => i % 2 === 0), pairs.filter((_, i) => i % 2 === 1)];
-  const correct =
-    accuracyAt(odd, bestThreshold(even)) * odd.length + accuracyAt(even, bestThreshold(odd)) * even.length;
-  return correct / pairs.length;
+/**
+ * The demo set split in two fixed halves (every other positive and negative): the development half was
+ * the only one looked at while the factors were changed and fits the threshold; the held-out half is
+ * measured once with that threshold.
+ */
+function developmentAndHeldOut(pairs: LabelledPair[]) {
+  const development = pairs.filter((_, i) => i % 2 === 0);
+  const heldOut = pairs.filter((_, i) => i % 2 === 1);
+  const threshold = bestThreshold(development);
+  return {
+    threshold,
+    development: accuracyAt(development, threshold),
+    heldOut: accuracyAt(heldOut, threshold),
+  };
 }
 
 describe('partner scoring on labelled pairs', () => {
-  // Measured 71% (2026-11-22), below the 85% target: many demo partnerships cross regions and sectors
-  // the score does not reward, and the stand-in's profile similarity only sees tags, not descriptions.
-  // The assertion is a regression floor well above chance (50%), not the target.
-  it('demo ecosystem (scripts/demo): 50 held-out commercial ties vs 50 unrelated pairs (target 85%, floor 65%)', () => {
+  // Measured 2026-11-22: development 80%, held-out 74% — below the 85% target. The negatives are
+  // pairs with no tie in the demo data, not pairs known to be incompatible: several are plausible
+  // partners (an e-commerce marketplace and an insurer, a chip maker and an automation vendor), so
+  // part of the gap is label noise. Weights fitted to the development half reached 86% there but only
+  // 76% held out and lowered the synthetic check, so the defaults were kept. These are regression
+  // floors well above chance (50%), not the target.
+  it('demo ecosystem (scripts/demo): 50 held-out commercial ties vs 50 unrelated pairs, development and held-out halves (target 85%)', () => {
     const eco = demoEcosystem();
     const positives = demoCommercialTies(eco.byRef);
     const pairs = labelledPairs(eco, positives, positives.length, 7);
     expect(pairs).toHaveLength(100);
-    const accuracy = crossValidated(pairs);
-    console.info(`demo labelled pairs: ${pairs.length}, 2-fold accuracy ${(accuracy * 100).toFixed(1)}%`);
-    expect(accuracy).toBeGreaterThanOrEqual(0.65);
+    const { threshold, development, heldOut } = developmentAndHeldOut(pairs);
+    console.info(
+      `demo labelled pairs: 50 + 50, threshold ${threshold}, development ${(development * 100).toFixed(1)}%, held-out ${(heldOut * 100).toFixed(1)}%`,
+    );
+    expect(development).toBeGreaterThanOrEqual(0.75);
+    expect(heldOut).toBeGreaterThanOrEqual(0.7);
   });
 
   it('synthetic ecosystem: threshold from one ecosystem, accuracy on another, target ≥ 85%', () => {

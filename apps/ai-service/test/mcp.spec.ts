@@ -113,28 +113,52 @@ describe('MCP server over Streamable HTTP (SDK Client, direct to ai-service with
     expect(JSON.stringify(review.messages)).toContain('Buy Acme at 20x.');
   });
 
-  it('refuses a request without a token (401) and a plan without MCP (403)', async () => {
+  it('refuses a request without a token (401)', async () => {
     const init = {
       jsonrpc: '2.0',
       id: 1,
       method: 'initialize',
       params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
     };
-    const post = (headers: Record<string, string>) =>
-      fetch(endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...headers,
-        },
-        body: JSON.stringify(init),
-      });
-    expect((await post({})).status).toBe(401);
-    const solo = await post(await internalHeaders({ tenantId: 'org_mcp', plan: 'solo' }));
-    expect(solo.status).toBe(403);
-    expect(((await solo.json()) as { detail: string }).detail).toMatch(/plan does not include MCP/);
-    await expect(connect(await internalHeaders({ tenantId: 'org_mcp', plan: 'solo' }))).rejects.toThrow();
+    const anonymous = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify(init),
+    });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('answers every tool of a plan without MCP with a tool error naming the plan to upgrade to', async () => {
+    const solo = await connect(await internalHeaders({ tenantId: 'org_mcp', plan: 'solo' }));
+    try {
+      const calls = search.calls.getCompany ?? 0;
+      const arguments_: Record<string, Record<string, unknown>> = {
+        search_documents: { query: 'Acme' },
+        get_document: { id: doc.id },
+        get_company: { id: alpha!.id },
+        find_similar_companies: { id: alpha!.id },
+        analyze_deal: healthyDeal,
+        find_partners: { companyId: alpha!.id, goal: 'partnership' },
+        influence_map: { companyId: alpha!.id },
+      };
+      for (const name of TOOLS) {
+        const result = await solo.callTool({ name, arguments: arguments_[name] });
+        expect(result.isError, name).toBe(true);
+        expect(textOf((result.content as Array<{ text: string }>)[0]), name).toMatch(
+          /plan \(Solo\) does not include MCP access; upgrade to Growth/,
+        );
+        expect(result.structuredContent, name).toBeUndefined();
+      }
+      expect(search.calls.getCompany ?? 0).toBe(calls);
+      await expect(solo.readResource({ uri: `company://${alpha!.id}` })).rejects.toThrow(
+        /does not include MCP/,
+      );
+      await expect(
+        solo.getPrompt({ name: 'due_diligence_checklist', arguments: { target: 'Acme', sector: 'SaaS' } }),
+      ).rejects.toThrow(/does not include MCP/);
+    } finally {
+      await solo.close();
+    }
   });
 
   it('answers GET and DELETE with 405 (stateless server)', async () => {

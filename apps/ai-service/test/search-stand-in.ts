@@ -74,19 +74,33 @@ export function doc(input: { title: string; content: string; kind?: Document['ki
   };
 }
 
+const STOPWORDS = new Set(
+  'and are but for from has have into its not our that the their this with which who than'.split(' '),
+);
+/** Words of a description: lower-cased, stop words and short words dropped, plural s stripped. */
+const descriptionWords = (text: string) =>
+  (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
+    .filter((w) => w.length > 2 && !STOPWORDS.has(w))
+    .map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+
 const wordSets = new WeakMap<Company, Set<string>>();
 const words = (c: Company) => {
   let set = wordSets.get(c);
   if (!set) {
     set = new Set(
-      [...(c.tags ?? []), c.industry ?? '', c.region ?? ''].map((w) => w.toLowerCase()).filter(Boolean),
+      [...(c.tags ?? []), c.industry ?? '', c.region ?? '', ...descriptionWords(c.description ?? '')]
+        .map((w) => w.toLowerCase())
+        .filter(Boolean),
     );
     wordSets.set(c, set);
   }
   return set;
 };
 
-/** Cosine similarity of tag/industry/region bags: a deterministic stand-in for profile embeddings. */
+/**
+ * Cosine similarity of profile bags (tags, industry, region and the description's words, the text
+ * search-service embeds): a deterministic stand-in for profile-embedding similarity.
+ */
 export function profileSimilarity(a: Company, b: Company): number {
   const [x, y] = [words(a), words(b)];
   if (x.size === 0 || y.size === 0) return 0;

@@ -65,9 +65,9 @@ export function createAnalysisJobs(deps: { queue: DealQueue }) {
   return { enqueue, get };
 }
 
-/** The worker's handler: the same analysis, run as the principal who asked for it. */
+/** The worker's handler: the same analysis, run as the principal who asked for it, recorded under the job id. */
 export function dealJobHandler(analysis: AnalysisService) {
-  return async (data: z.output<typeof QUEUES.aiDealAnalysis.schema>) => {
+  return async (data: z.output<typeof QUEUES.aiDealAnalysis.schema>, job: { id?: string | undefined }) => {
     const deal = DealInputSchema.parse(data.input);
     return analysis.analyze(
       {
@@ -78,6 +78,7 @@ export function dealJobHandler(analysis: AnalysisService) {
         orgRole: data.orgRole,
       },
       deal,
+      job.id,
     );
   };
 }

@@ -1,6 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { type DealAnalysis, DealAnalysisSchema, type PrincipalInput, UpstreamError } from '@mna/shared';
+import { withTenant } from '@mna/shared/kit';
+import type { Kysely } from 'kysely';
+import type { AiDatabase } from '../../db/schema.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import type { SearchClient } from '../ecosystem/search-client.js';
+import { recordAnalysis } from './analysis.repo.js';
 import type { ClaudeAnalyst } from './claude-analyst.js';
 import { computeDealMetrics, type Deal } from './deal-metrics.js';
 import { gatherEvidence } from './evidence.js';
@@ -11,6 +16,7 @@ export const LOCAL_MODEL = 'mna-local-analyst';
 export const LOCAL_ANALYST_VERSION = 'local-analyst/2026-11-22.1';
 
 export type AnalysisDeps = {
+  db: Kysely<AiDatabase>;
   search: SearchClient;
   cache: ResultCache;
   /** Claude, or null for the local analyst. */
@@ -25,7 +31,12 @@ export function createAnalysisService(deps: AnalysisDeps) {
   const model = deps.claude ? deps.model : LOCAL_MODEL;
   const promptVersion = deps.claude ? deps.promptVersion : LOCAL_ANALYST_VERSION;
 
-  async function analyze(principal: PrincipalInput, deal: Deal): Promise<DealAnalysis> {
+  /** One analysis, recorded (audit row) before it is answered; `analysisId` is the job id when queued. */
+  async function analyze(
+    principal: PrincipalInput,
+    deal: Deal,
+    analysisId: string = randomUUID(),
+  ): Promise<DealAnalysis> {
     const evidence = await gatherEvidence(deps.search, principal, deal);
     const { value, cached } = await deps.cache.getOrCompute(
       {
@@ -55,7 +66,11 @@ export function createAnalysisService(deps: AnalysisDeps) {
         return checked.data;
       },
     );
-    return { ...value, cached };
+    const analysis = { ...value, cached };
+    await withTenant(deps.db, principal.tenantId, (trx) =>
+      recordAnalysis(trx, principal, { analysisId, deal, analysis }),
+    );
+    return analysis;
   }
 
   return { analyze, provider, model, promptVersion };

@@ -1,20 +1,10 @@
-import type Anthropic from '@anthropic-ai/sdk';
-import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
-import { type DealAssessment, DealAssessmentSchema, UpstreamError } from '@mna/shared';
-import type { Logger } from 'pino';
-import { instrumented } from '../llm/claude-client.js';
-import type { LlmMetrics } from '../llm/llm-metrics.js';
+import { type DealAssessment, DealAssessmentSchema } from '@mna/shared';
+import { askStructured, type StructuredDeps } from '../llm/structured.js';
 import type { Deal, DealMetrics } from './deal-metrics.js';
 import type { Evidence } from './evidence.js';
 import { DEAL_SYSTEM_PROMPT } from './prompt.js';
 
-export type ClaudeAnalystDeps = {
-  client: Anthropic;
-  model: string;
-  maxTokens: number;
-  metrics: LlmMetrics;
-  logger: Logger;
-};
+export type ClaudeAnalystDeps = StructuredDeps;
 
 function userMessage(deal: Deal, metrics: DealMetrics, evidence: Evidence): string {
   const excerpts = evidence.excerpts.map((e) => `[document ${e.documentId}] ${e.title}: ${e.snippet}`);
@@ -42,20 +32,14 @@ export function createClaudeAnalyst(deps: ClaudeAnalystDeps) {
     metrics: DealMetrics,
     evidence: Evidence,
   ): Promise<DealAssessment> {
-    const message = await instrumented(deps, { operation: 'deal_analysis', model: deps.model }, () =>
-      deps.client.messages.parse({
-        model: deps.model,
-        max_tokens: deps.maxTokens,
-        system: [{ type: 'text', text: DEAL_SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }],
-        messages: [{ role: 'user', content: userMessage(deal, metrics, evidence) }],
-        output_config: { format: zodOutputFormat(DealAssessmentSchema) },
-      }),
-    );
-    const parsed = DealAssessmentSchema.safeParse(message.parsed_output);
-    if (!parsed.success)
-      throw new UpstreamError('Claude answered outside the expected schema.', parsed.error);
+    const assessment = await askStructured(deps, {
+      operation: 'deal_analysis',
+      system: DEAL_SYSTEM_PROMPT,
+      user: userMessage(deal, metrics, evidence),
+      schema: DealAssessmentSchema,
+    });
     const known = new Set(evidence.excerpts.map((e) => e.documentId));
-    return { ...parsed.data, citations: [...new Set(parsed.data.citations.filter((id) => known.has(id)))] };
+    return { ...assessment, citations: [...new Set(assessment.citations.filter((id) => known.has(id)))] };
   };
 }
 

@@ -54,13 +54,15 @@ export function sectorComplementarity(goal: Goal, a: CompanyNode, b: CompanyNode
   const [sa, sb] = [sectorOf(a.industry), sectorOf(b.industry)];
   const table = INDUSTRY_SCORE[goal];
   const industry =
-    !sa || !sb || sa === 'general' || sb === 'general'
-      ? 0.5
-      : sa === sb
-        ? table.same
-        : COMPLEMENTS.has(`${sa}|${sb}`) || COMPLEMENTS.has(`${sb}|${sa}`)
-          ? table.complement
-          : table.other;
+    goal !== 'investment' && (sa === 'investors' || sb === 'investors')
+      ? 0 // a fund or bank finances companies; it is neither an operating partner nor a target
+      : !sa || !sb || sa === 'general' || sb === 'general'
+        ? 0.5
+        : sa === sb
+          ? table.same
+          : COMPLEMENTS.has(`${sa}|${sb}`) || COMPLEMENTS.has(`${sb}|${sa}`)
+            ? table.complement
+            : table.other;
   return round(0.7 * industry + 0.3 * tagJaccard(a.tags, b.tags));
 }
 

@@ -1,11 +1,17 @@
 import { PartnerResultsSchema, type PartnerSearchSchema, type Principal } from '@mna/shared';
+import { withTenant } from '@mna/shared/kit';
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { FactorWeights, PartnerWeights } from '../../config.js';
+import type { AiDatabase } from '../../db/schema.js';
+import { LOCAL_MODEL } from '../analysis/analysis.service.js';
+import { recordAudit } from '../audit/audit.repo.js';
 import { canonicalJson, sha256 } from '../cache/canonical.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import type { CompanyNode, EcosystemGraph } from './graph.js';
 import { distancesFrom, nodeOf } from './graph.js';
 import type { GraphLoader } from './graph-loader.js';
+import { RATIONALE_PROMPT_VERSION, type RationaleWriter } from './partners.rationale.js';
 import {
   type Factors,
   type Goal,
@@ -21,7 +27,7 @@ import type { SearchClient } from './search-client.js';
 type PartnerResults = z.output<typeof PartnerResultsSchema>;
 type Candidate = PartnerResults['candidates'][number];
 
-export const PARTNERS_VERSION = 'partners/2026-11-22.1';
+export const PARTNERS_VERSION = 'partners/2026-11-22.2';
 const SIMILAR_LIMIT = 100;
 /** Hops read around the company: beyond two, 1/distance adds little and the neighbourhood explodes. */
 const DEPTH = 2;
@@ -97,13 +103,23 @@ export function scoreCandidates(input: ScoringInput): Candidate[] {
 }
 
 export type PartnersDeps = {
+  db: Kysely<AiDatabase>;
   search: SearchClient;
   loadGraph: GraphLoader;
   cache: ResultCache;
   weights: PartnerWeights;
+  /** Claude writes the rationales when configured; null keeps the deterministic local ones. */
+  rationales: { write: RationaleWriter; model: string } | null;
 };
 
 export function createPartnersService(deps: PartnersDeps) {
+  const rationaleBy = deps.rationales
+    ? {
+        provider: 'anthropic' as const,
+        model: deps.rationales.model,
+        promptVersion: RATIONALE_PROMPT_VERSION,
+      }
+    : { provider: 'local' as const, model: LOCAL_MODEL, promptVersion: PARTNERS_VERSION };
   async function findPartners(
     principal: Principal,
     request: z.output<typeof PartnerSearchSchema>,
@@ -119,30 +135,51 @@ export function createPartnersService(deps: PartnersDeps) {
       {
         tenantId: principal.tenantId,
         operation: 'partners',
-        model: 'computed',
-        promptVersion: PARTNERS_VERSION,
+        model: rationaleBy.model,
+        promptVersion: `${PARTNERS_VERSION}+${rationaleBy.promptVersion}`,
         input: { ...request, weights },
         dataVersion: `${loaded.dataVersion}:${sha256(canonicalJson([company.updatedAt, [...similarity]]))}`,
       },
       PartnerResultsSchema,
       async () => {
+        const extra = new Map(similar.companies.map((s) => [s.company.id, nodeOf(s.company)]));
+        const self = nodeOf(company);
         const candidates = scoreCandidates({
           companyId: request.companyId,
-          company: nodeOf(company),
+          company: self,
           goal: request.goal,
           weights,
           graph: loaded.graph,
           pagerank: loaded.metrics.pagerank,
           similarity,
-          extra: new Map(similar.companies.map((s) => [s.company.id, nodeOf(s.company)])),
-        });
-        return {
-          companyId: request.companyId,
-          goal: request.goal,
-          candidates: candidates.slice(0, request.limit),
-          cached: false,
-        };
+          extra,
+        }).slice(0, request.limit);
+        if (deps.rationales) {
+          const profiles = new Map(
+            candidates.map((c) => [
+              c.companyId,
+              loaded.graph.hasNode(c.companyId)
+                ? loaded.graph.getNodeAttributes(c.companyId)
+                : extra.get(c.companyId)!,
+            ]),
+          );
+          const written = await deps.rationales.write({
+            goal: request.goal,
+            company: self,
+            candidates,
+            profiles,
+          });
+          for (const c of candidates) c.rationale = written.get(c.companyId)!;
+        }
+        return { companyId: request.companyId, goal: request.goal, candidates, rationaleBy, cached: false };
       },
+    );
+    await withTenant(deps.db, principal.tenantId, (trx) =>
+      recordAudit(trx, principal, {
+        action: 'partners.find',
+        target: request.companyId,
+        details: { goal: request.goal, limit: request.limit, candidates: value.candidates.length, cached },
+      }),
     );
     return { ...value, cached };
   }

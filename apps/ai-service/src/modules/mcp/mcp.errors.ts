@@ -1,5 +1,24 @@
-import { AppError } from '@mna/shared';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { AppError, cheapestPlanWith, ForbiddenError, getPlan, type Principal } from '@mna/shared';
+import { type CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * Why this caller's plan may not use MCP, or null when it may. The endpoint stays reachable for every
+ * authenticated plan so an assistant hears this as a tool error, not as a failed connection.
+ */
+export function mcpRefusal(principal: Principal): ForbiddenError | null {
+  const plan = getPlan(principal.plan);
+  if (plan.entitlements.mcpAccess) return null;
+  const including = cheapestPlanWith('mcp');
+  return new ForbiddenError(
+    `Your plan (${plan.name}) does not include MCP access; upgrade to ${including?.name ?? 'a higher'} plan or above to use these tools.`,
+  );
+}
+
+/** For resources and prompts, which have no tool-error form: a JSON-RPC error with the same message. */
+export function assertMcpAllowed(principal: Principal): void {
+  const refusal = mcpRefusal(principal);
+  if (refusal) throw new McpError(ErrorCode.InvalidRequest, refusal.message);
+}
 
 /**
  * A failure the user can act on, as an MCP tool error (isError) with a clear message, instead of a

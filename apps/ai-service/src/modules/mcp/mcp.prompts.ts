@@ -1,8 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 
-/** Reusable prompts for assistants: a due-diligence checklist and a deal-memo review. */
-export function registerPrompts(server: McpServer) {
+/** Reusable prompts for assistants: a due-diligence checklist and a deal-memo review. `check` may refuse. */
+export function registerPrompts(server: McpServer, check: () => void) {
+  const userPrompt = (text: string) => {
+    check();
+    return { messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }] };
+  };
   server.registerPrompt(
     'due_diligence_checklist',
     {
@@ -15,22 +19,14 @@ export function registerPrompts(server: McpServer) {
         focus: z.string().optional().describe('Areas to emphasise, e.g. "customer concentration, IP"'),
       },
     },
-    ({ target, sector, focus }) => ({
-      messages: [
-        {
-          role: 'user',
-          content: {
-            type: 'text',
-            text:
-              `Prepare a due-diligence checklist for ${target} (${sector}). ` +
-              'First call search_documents for the target and get_company if it is in the ecosystem; if financials ' +
-              'are known, call analyze_deal. Then list the workstreams (financial/QoE, net debt and working capital, ' +
-              'commercial, legal, tax, people, IT/cyber, regulatory, ESG) with concrete requests, most important first' +
-              `${focus ? `, emphasising ${focus}` : ''}. Cite document ids for every fact you use.`,
-          },
-        },
-      ],
-    }),
+    ({ target, sector, focus }) =>
+      userPrompt(
+        `Prepare a due-diligence checklist for ${target} (${sector}). ` +
+          'First call search_documents for the target and get_company if it is in the ecosystem; if financials ' +
+          'are known, call analyze_deal. Then list the workstreams (financial/QoE, net debt and working capital, ' +
+          'commercial, legal, tax, people, IT/cyber, regulatory, ESG) with concrete requests, most important first' +
+          `${focus ? `, emphasising ${focus}` : ''}. Cite document ids for every fact you use.`,
+      ),
   );
   server.registerPrompt(
     'deal_memo_review',
@@ -42,20 +38,12 @@ export function registerPrompts(server: McpServer) {
         memo: z.string().describe('The memo text, or a document id to fetch with get_document'),
       },
     },
-    ({ memo }) => ({
-      messages: [
-        {
-          role: 'user',
-          content: {
-            type: 'text',
-            text:
-              'Review this deal memo as an investment-committee member. Test the thesis, check the valuation ' +
-              'against sector benchmarks (analyze_deal gives EV/EBITDA and EV/Revenue ranges), list unaddressed ' +
-              'risks with severity, and the diligence still missing. Memo:\n\n' +
-              memo,
-          },
-        },
-      ],
-    }),
+    ({ memo }) =>
+      userPrompt(
+        'Review this deal memo as an investment-committee member. Test the thesis, check the valuation ' +
+          'against sector benchmarks (analyze_deal gives EV/EBITDA and EV/Revenue ranges), list unaddressed ' +
+          'risks with severity, and the diligence still missing. Memo:\n\n' +
+          memo,
+      ),
   );
 }

@@ -1,4 +1,4 @@
-import { aiRoutes, ForbiddenError, getPlan, MCP_METHODS, UnauthorizedError } from '@mna/shared';
+import { aiRoutes, MCP_METHODS, UnauthorizedError } from '@mna/shared';
 import type { ServiceApp } from '@mna/shared/kit';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { AiServices } from '../../services.js';
@@ -26,8 +26,7 @@ export function mcpRoutes(
     handler: async (request, reply) => {
       const principal = request.principal;
       if (!principal) throw new UnauthorizedError();
-      if (!getPlan(principal.plan).entitlements.mcpAccess)
-        throw new ForbiddenError('Your plan does not include MCP access; upgrade to Growth or Enterprise.');
+      // Plans without MCP reach the server too: each tool answers them with a tool error (mcp.errors.ts).
       if (request.method !== 'POST') {
         return reply.code(405).header('allow', 'POST').send(METHOD_NOT_ALLOWED);
       }

@@ -15,7 +15,7 @@ import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mc
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AiServices } from '../../services.js';
-import { toolError, toolResult } from './mcp.errors.js';
+import { assertMcpAllowed, mcpRefusal, toolError, toolResult } from './mcp.errors.js';
 import { registerPrompts } from './mcp.prompts.js';
 
 /** Every tool reads only; none changes the tenant's data. Analyses call Claude (open world). */
@@ -31,10 +31,14 @@ const IdInput = z.object({ id: z.uuid().describe('The id (UUID) of the object') 
 
 type McpDeps = Pick<AiServices, 'search' | 'analysis' | 'partners' | 'influence'>;
 
-const guarded =
+/** A tool handler that answers failures (plan without MCP included) as tool errors. */
+const guardedFor =
+  (principal: Principal) =>
   <A>(run: (args: A) => Promise<Record<string, unknown>>) =>
   async (args: A) => {
     try {
+      const refusal = mcpRefusal(principal);
+      if (refusal) throw refusal;
       return toolResult(await run(args));
     } catch (error) {
       return toolError(error);
@@ -46,6 +50,7 @@ const guarded =
  * and every read goes through the same services (and tenancy) as the REST API.
  */
 export function createMcpServer(principal: Principal, deps: McpDeps): McpServer {
+  const guarded = guardedFor(principal);
   const server = new McpServer(
     { name: 'mna-ai', title: 'M&A intelligence platform', version: '1.0.0' },
     {
@@ -155,11 +160,14 @@ export function createMcpServer(principal: Principal, deps: McpDeps): McpServer 
       name,
       new ResourceTemplate(`${name}://{id}`, { list: undefined }),
       { title, description, mimeType: 'application/json' },
-      async (uri, { id }) => ({
-        contents: [
-          { uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await read(String(id))) },
-        ],
-      }),
+      async (uri, { id }) => {
+        assertMcpAllowed(principal);
+        return {
+          contents: [
+            { uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await read(String(id))) },
+          ],
+        };
+      },
     );
   jsonResource('company', 'Company', "A company of the tenant's ecosystem, as JSON", (id) =>
     deps.search.getCompany(principal, id),
@@ -167,6 +175,6 @@ export function createMcpServer(principal: Principal, deps: McpDeps): McpServer 
   jsonResource('document', 'Document', 'A document of the tenant (metadata and status), as JSON', (id) =>
     deps.search.getDocument(principal, id),
   );
-  registerPrompts(server);
+  registerPrompts(server, () => assertMcpAllowed(principal));
   return server;
 }
