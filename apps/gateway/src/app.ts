@@ -1,5 +1,5 @@
 import { createServiceClient, type Metrics } from '@mna/shared';
-import { createServiceApp, pingRedis, type Redis } from '@mna/shared/kit';
+import { createServiceApp, pingRedis, type Redis, registerDependencyMetrics } from '@mna/shared/kit';
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import { authPlugin } from './auth/auth.plugin.js';
@@ -9,6 +9,7 @@ import { registerDocs } from './docs/docs.plugin.js';
 import { buildOpenApiDocument } from './docs/openapi.js';
 import { createEntitlementsService } from './entitlements/entitlements.service.js';
 import { registerHardening } from './plugins/hardening.js';
+import { createInternalTokenCache } from './proxy/internal-token-cache.js';
 import { registerProxy, type Upstream } from './proxy/proxy.plugin.js';
 import { buildRouteTable } from './proxy/route-table.js';
 import { createUpstreamMetrics } from './proxy/upstream-metrics.js';
@@ -41,6 +42,7 @@ export async function buildApp(deps: GatewayDeps) {
     { name: 'ai', baseUrl: config.AI_SERVICE_URL },
     { name: 'billing', baseUrl: config.BILLING_SERVICE_URL },
   ];
+  const redisReady = () => pingRedis(deps.redis);
   const app = await createServiceApp({
     logger: deps.logger,
     metrics: deps.metrics,
@@ -48,10 +50,13 @@ export async function buildApp(deps: GatewayDeps) {
     // The kit types trustProxy as boolean | string; Fastify also takes a hop count at run time.
     trustProxy: config.TRUST_PROXY as boolean | string,
     readiness: {
-      redis: () => pingRedis(deps.redis),
+      redis: redisReady,
       ...Object.fromEntries(upstreams.map((u) => [u.name, serviceReady(u.baseUrl)])),
     },
   });
+  // mna_dependency_up{dependency="redis"}: the gateway's own dependency (rate limits). The services are
+  // not probed per scrape: their circuits (gateway_circuit_state) and their own metrics cover them.
+  registerDependencyMetrics(deps.metrics.registry, { redis: redisReady });
   const billing = createServiceClient({
     service: 'billing',
     baseUrl: config.BILLING_SERVICE_URL,
@@ -88,7 +93,12 @@ export async function buildApp(deps: GatewayDeps) {
   await registerProxy(app, {
     upstreams,
     routes,
-    internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
+    internalTokenFor: createInternalTokenCache({
+      secret: config.INTERNAL_TOKEN_SECRET,
+      ttlSeconds: config.INTERNAL_TOKEN_TTL_S,
+      reuseMs: config.INTERNAL_TOKEN_REUSE_MS,
+      maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
+    }),
     connections: config.UPSTREAM_CONNECTIONS,
     circuit: { failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.CIRCUIT_COOLDOWN_MS },
     metrics: createUpstreamMetrics(deps.metrics),

@@ -38,11 +38,18 @@ export const configSpec = {
       CLERK_JWT_KEY: envFragments.optionalSecret,
       CLERK_PUBLISHABLE_KEY: envFragments.optionalSecret,
       CLERK_MACHINE_SECRET_KEY: envFragments.optionalSecret,
+      /** Clerk's Backend API (Clerk's SDK default when unset): only opaque `mt_` machine tokens need it. */
+      CLERK_API_URL: z.string().url().optional(),
       /** Frontend origins whose session tokens are accepted (`azp`); empty disables the check. */
       CLERK_AUTHORIZED_PARTIES: list,
       /** Development auth key pair, shared by the running gateway and `pnpm token`. */
       DEV_AUTH_KEY_FILE: z.string().default(defaultDevKeyFile()),
       AUTH_CACHE_MAX_ENTRIES: z.coerce.number().int().positive().default(50_000),
+      /** A verified opaque `mt_` token is trusted this long before Clerk is asked again. */
+      AUTH_OPAQUE_CACHE_MS: ms(10_000),
+      /** One signed internal token per principal is reused this long (it lives INTERNAL_TOKEN_TTL_S). */
+      INTERNAL_TOKEN_REUSE_MS: ms(10_000),
+      INTERNAL_TOKEN_TTL_S: z.coerce.number().int().min(5).max(60).default(30),
       PLATFORM_ADMIN_USER_IDS: list,
       ENTITLEMENTS_CACHE_MS: ms(30_000),
       ENTITLEMENTS_TIMEOUT_MS: ms(1_000),
@@ -56,6 +63,8 @@ export const configSpec = {
       BILLING_TIMEOUT_MS: ms(10_000),
       /** MCP's GET opens a server-sent event stream; it may stay idle this long. */
       MCP_STREAM_TIMEOUT_MS: ms(300_000),
+      /** Listen backlog for bursts of new client connections (the kernel caps it at somaxconn). */
+      LISTEN_BACKLOG: z.coerce.number().int().positive().default(4_096),
       UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(128),
       CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
       CIRCUIT_COOLDOWN_MS: ms(10_000),
@@ -69,6 +78,13 @@ export const configSpec = {
       MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().positive().max(1).optional(),
     })
     .superRefine((env, ctx) => {
+      if (env.INTERNAL_TOKEN_REUSE_MS > (env.INTERNAL_TOKEN_TTL_S - 5) * 1000) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['INTERNAL_TOKEN_REUSE_MS'],
+          message: 'must leave at least 5 s of INTERNAL_TOKEN_TTL_S for the hop to the service',
+        });
+      }
       if (env.NODE_ENV !== 'production') return;
       if (!env.CLERK_JWT_KEY && !env.CLERK_SECRET_KEY) {
         ctx.addIssue({

@@ -18,6 +18,8 @@ await runService({
   port: config.PORT,
   logger,
   graceMs: config.SHUTDOWN_GRACE_MS,
+  drainMs: config.SHUTDOWN_DRAIN_MS,
+  backlog: config.LISTEN_BACKLOG,
   closers: [{ name: 'redis', close: () => redis.quit() }],
 });
 

@@ -138,7 +138,7 @@ describe('authentication', () => {
     expect(lastSeen().principal).toMatchObject({ tenantId: 'user_admin', plan: 'solo', platformAdmin: true });
   });
 
-  it('refuses MCP to a plan without it, naming the plan that includes it', async () => {
+  it('routes MCP for every authenticated plan (ai-service refuses tools per plan) and never without a token', async () => {
     const mcpAs = async (org: string) =>
       gw.app.inject({
         method: 'POST',
@@ -146,9 +146,11 @@ describe('authentication', () => {
         headers: bearer(await sessionToken(gw.keys, org)),
         payload: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
       });
+    const anonymous = await gw.app.inject({ method: 'POST', url: '/v1/mcp', payload: {} });
+    expect(anonymous.statusCode).toBe(401);
     const solo = await mcpAs('org_solo');
-    expect(solo.statusCode).toBe(403);
-    expect(solo.json().detail).toMatch(/Growth/);
+    expect(solo.statusCode).toBe(200);
+    expect(solo.json().result.tenant).toBe('org_solo');
     const growth = await mcpAs('org_growth');
     expect(growth.statusCode).toBe(200);
     expect(growth.json().result.tenant).toBe('org_growth');
@@ -166,6 +168,30 @@ describe('authentication', () => {
     expect(lastSeen().principal?.requestId).toBe(id);
     expect(gw.logs.some((l) => l.requestId === id)).toBe(true);
     expect(upstreams.search.logs.some((l) => l.requestId === id)).toBe(true);
+  });
+
+  it('reuses one signed internal token per principal, while each request keeps its own id', async () => {
+    const token = await sessionToken(gw.keys, 'org_reuse', 'member', 'user_reuse');
+    const seen = [];
+    for (const id of ['req-reuse-test-0001', 'req-reuse-test-0002']) {
+      const res = await gw.app.inject({
+        method: 'GET',
+        url: DOC,
+        headers: { ...bearer(token), 'x-request-id': id },
+      });
+      expect(res.statusCode).toBe(200);
+      seen.push(lastSeen());
+    }
+    expect(seen[1]!.headers['x-internal-token']).toBe(seen[0]!.headers['x-internal-token']);
+    expect(seen.map((s) => s.principal?.requestId)).toEqual(['req-reuse-test-0001', 'req-reuse-test-0002']);
+    // Another principal (another role in the same tenant) never gets that token.
+    await gw.app.inject({
+      method: 'GET',
+      url: DOC,
+      headers: bearer(await sessionToken(gw.keys, 'org_reuse', 'admin', 'user_reuse')),
+    });
+    expect(lastSeen().headers['x-internal-token']).not.toBe(seen[0]!.headers['x-internal-token']);
+    expect(lastSeen().principal).toMatchObject({ tenantId: 'org_reuse', orgRole: 'org:admin' });
   });
 });
 

@@ -34,7 +34,13 @@ export const closeUpstreams = async (u: Upstreams) => {
   await Promise.all([u.search.app.close(), u.ai.app.close(), u.billing.app.close()]);
 };
 
-export type GatewayOptions = { env?: Record<string, string>; keys?: ClerkKeyPair; prefix?: string };
+export type GatewayOptions = {
+  env?: Record<string, string>;
+  keys?: ClerkKeyPair;
+  prefix?: string;
+  /** Another Redis client (e.g. one pointed at a port nothing listens on); closed with the gateway. */
+  redis?: Redis;
+};
 
 /** A gateway wired to the stand-ins, a real Redis under a unique prefix, and a Clerk key pair. */
 export async function startGateway(upstreams: Upstreams, options: GatewayOptions = {}) {
@@ -58,7 +64,7 @@ export async function startGateway(upstreams: Upstreams, options: GatewayOptions
   });
   const capture = createLogCapture();
   const logger = createLogger({ service: 'gateway', level: 'info', destination: capture.stream });
-  const redis = new Redis(TEST_REDIS_URL);
+  const redis = options.redis ?? new Redis(TEST_REDIS_URL);
   const auth = await resolveAuth(config);
   const app = await buildApp({
     config,

@@ -71,7 +71,7 @@ describe('OpenAPI document', () => {
         }
       }
     }
-    expect(doc.paths['/v1/mcp']?.post?.['x-feature']).toBe('mcp');
+    expect(doc.paths['/v1/mcp']?.post?.['x-feature']).toBeUndefined();
     expect(doc.paths['/v1/billing/checkout']?.post?.['x-auth']).toBe('session');
     expect(doc.paths['/webhooks/stripe']?.post?.['x-auth']).toBe('public');
   });

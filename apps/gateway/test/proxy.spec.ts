@@ -139,6 +139,72 @@ describe('upstream failures', () => {
   });
 });
 
+describe('circuit breaker and slow requests', () => {
+  const withOwnBreaker = () =>
+    startGateway(upstreams, {
+      keys: gw.keys,
+      env: {
+        SEARCH_TIMEOUT_MS: String(TIMEOUT_MS),
+        CIRCUIT_FAILURE_THRESHOLD: '3',
+        CIRCUIT_COOLDOWN_MS: '30000',
+      },
+    });
+  const getDoc = (g: Gateway) => g.app.inject({ method: 'GET', url: DOC, headers: bearer(token) });
+
+  it('answers 504 for slow requests of an upstream that is still answering, without opening the circuit', async () => {
+    const g = await withOwnBreaker();
+    try {
+      expect((await getDoc(g)).statusCode).toBe(200);
+      upstreams.search.delayMs = 1_000;
+      upstreams.search.delayRoute = '/v1/documents/:id';
+      const slow = Promise.all([getDoc(g), getDoc(g), getDoc(g), getDoc(g)]);
+      // Meanwhile another route of the same service keeps answering at once.
+      const started = performance.now();
+      while (performance.now() - started < TIMEOUT_MS + 100) {
+        const ingest = await g.app.inject({
+          method: 'POST',
+          url: '/v1/documents',
+          headers: bearer(token),
+          payload: DOCUMENT,
+        });
+        expect(ingest.statusCode).toBe(202);
+        await sleep(30);
+      }
+      expect((await slow).map((r) => r.statusCode)).toEqual([504, 504, 504, 504]);
+      upstreams.search.delayMs = 0;
+      upstreams.search.delayRoute = undefined;
+      await sleep(800); // the slow calls finish upstream
+      expect((await getDoc(g)).statusCode).toBe(200); // 4 > threshold 3, yet the circuit is closed
+      const metrics = await g.app.inject({ method: 'GET', url: '/metrics' });
+      // Each was a 504 that did not count: slow (others answered meanwhile) or queued behind them.
+      expect(metrics.body).toMatch(/service="search",outcome="timeout-slow"/);
+      expect(metrics.body).not.toMatch(/service="search",outcome="timeout"\}/);
+      expect(metrics.body).toMatch(/gateway_circuit_state\{service="search"[^}]*\} 0/);
+    } finally {
+      upstreams.search.delayMs = 0;
+      upstreams.search.delayRoute = undefined;
+      await g.close();
+    }
+  });
+
+  it('opens the circuit when an upstream that hangs has answered nothing within the timeout', async () => {
+    const g = await withOwnBreaker();
+    try {
+      expect((await getDoc(g)).statusCode).toBe(200);
+      upstreams.search.delayMs = 2_000;
+      for (let i = 0; i < 3; i++) expect((await getDoc(g)).statusCode).toBe(504);
+      const started = performance.now();
+      const open = await getDoc(g);
+      expect(open.statusCode).toBe(503);
+      expect(Number(open.headers['retry-after'])).toBeGreaterThan(0);
+      expect(performance.now() - started).toBeLessThan(250);
+    } finally {
+      upstreams.search.delayMs = 0;
+      await g.close();
+    }
+  });
+});
+
 describe('routing and hardening', () => {
   it('exposes only the public contract routes', async () => {
     for (const [method, url] of [

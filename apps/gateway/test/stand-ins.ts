@@ -29,6 +29,8 @@ export type StandIn = {
   logs: Record<string, unknown>[];
   /** Milliseconds the next calls wait before answering (a hanging upstream). */
   delayMs: number;
+  /** Only calls to this route template wait (all when unset). */
+  delayRoute?: string | undefined;
 };
 
 const ID = '8f0e2a52-3b9b-4a43-9d5d-6f1c2a7e9b10';
@@ -51,7 +53,8 @@ async function standIn(service: string, mount: (app: ServiceApp, s: StandIn) => 
       headers: request.headers,
       body: request.body,
     });
-    if (s.delayMs > 0) await sleep(s.delayMs);
+    const delayed = s.delayRoute === undefined || s.delayRoute === request.routeOptions.url;
+    if (s.delayMs > 0 && delayed) await sleep(s.delayMs);
   });
   mount(app, s);
   await app.listen({ port: 0, host: '127.0.0.1' });

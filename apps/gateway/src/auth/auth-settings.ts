@@ -17,6 +17,8 @@ export async function resolveAuth(config: GatewayConfig): Promise<ResolvedAuth> 
     authorizedParties: config.CLERK_AUTHORIZED_PARTIES,
     maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
     machineSecretKey: config.CLERK_MACHINE_SECRET_KEY,
+    apiUrl: config.CLERK_API_URL,
+    opaqueCacheMs: config.AUTH_OPAQUE_CACHE_MS,
   };
   if (!usesDevAuth(config)) {
     return {

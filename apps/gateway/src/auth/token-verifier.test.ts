@@ -14,6 +14,7 @@ describe('token verifier', async () => {
       authorizedParties: [],
       devMode: false,
       maxEntries: 3,
+      opaqueCacheMs: 10_000,
     });
 
   it('verifies once and serves repeats from the cache', async () => {

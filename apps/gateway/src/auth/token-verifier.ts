@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createClerkClient } from '@clerk/fastify';
 import { type PlanId, PlanIdSchema } from '@mna/shared';
 import { decodeJwt } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { DEV_PLAN_CLAIM } from './dev-keys.js';
 
 /** Who a verified bearer token speaks for. */
@@ -23,17 +24,36 @@ export type TokenVerifierSettings = {
   secretKey?: string | undefined;
   jwtKey?: string | undefined;
   machineSecretKey?: string | undefined;
+  /** Clerk's Backend API, where opaque `mt_` tokens are verified; Clerk's own default when unset. */
+  apiUrl?: string | undefined;
   authorizedParties: string[];
   /** Honour the development plan claim (development auth only). */
   devMode: boolean;
   maxEntries: number;
+  /** How long a verified opaque `mt_` token is trusted before Clerk is asked again (revocation delay). */
+  opaqueCacheMs: number;
 };
 
 const NETWORKLESS_PLACEHOLDER_SECRET = 'sk_test_networkless_jwt_key_only';
 const ACCEPTS = ['session_token', 'm2m_token'] as const;
+/** Clerk's prefix of opaque M2M tokens: random strings that only Clerk's Backend API can verify. */
+const OPAQUE_M2M_PREFIX = 'mt_';
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 type AuthObject = Record<string, unknown> & { tokenType?: string; isAuthenticated?: boolean };
+
+/** A machine's identity: its tenant is the custom claim `tenant_id` (or `org_id`). */
+function machineIdentity(subject: unknown, claims: unknown, scopes: unknown, expiresAtMs: number): Identity {
+  const custom = (claims ?? {}) as Record<string, unknown>;
+  const tenant = custom.tenant_id ?? custom.org_id;
+  return {
+    kind: 'machine',
+    machineId: String(subject),
+    tenantId: typeof tenant === 'string' && tenant ? tenant : null,
+    scopes: Array.isArray(scopes) ? scopes.map(String) : [],
+    expiresAtMs,
+  };
+}
 
 function identityOf(auth: AuthObject, devMode: boolean, expiresAtMs: number): Identity | null {
   if (!auth.isAuthenticated) return null;
@@ -50,79 +70,84 @@ function identityOf(auth: AuthObject, devMode: boolean, expiresAtMs: number): Id
       expiresAtMs,
     };
   }
-  if (auth.tokenType === 'm2m_token') {
-    const claims = (auth.claims ?? {}) as Record<string, unknown>;
-    const tenant = claims.tenant_id ?? claims.org_id;
-    return {
-      kind: 'machine',
-      machineId: String(auth.subject),
-      tenantId: typeof tenant === 'string' && tenant ? tenant : null,
-      scopes: (auth.scopes as string[] | undefined) ?? [],
-      expiresAtMs,
-    };
-  }
+  if (auth.tokenType === 'm2m_token')
+    return machineIdentity(auth.subject, auth.claims, auth.scopes, expiresAtMs);
   return null;
 }
 
+/** Clerk documents `expiration` as a Unix timestamp and its SDK uses milliseconds: accept either. */
+const epochMs = (t: number) => (t < 1e12 ? t * 1000 : t);
+
 /**
- * Verifies bearer tokens through Clerk's own `authenticateRequest` (networkless with `jwtKey`) and
- * caches each verified identity under a hash of its token until, at the latest, the token expires, so a
- * repeat request skips the signature check. Failures are not cached and carry no Clerk detail.
+ * Verifies bearer tokens with Clerk's SDK and caches each verified identity under a hash of its token
+ * until, at the latest, the token expires, so a repeat request skips verification. Session tokens and
+ * M2M JWTs go through `authenticateRequest` (networkless with `jwtKey`); opaque `mt_` tokens through
+ * Clerk's Backend API. Failures are not cached and carry no Clerk detail.
  */
 export function createTokenVerifier(settings: TokenVerifierSettings) {
   const clerk = createClerkClient({
     publishableKey: settings.publishableKey,
     // Clerk insists on a secret key even when `jwtKey` makes verification networkless; it is only ever
-    // sent to Clerk's API, which a jwtKey-only setup never calls for JWTs (opaque `mt_` tokens then fail).
+    // sent to Clerk's API, which a jwtKey-only setup never calls (opaque `mt_` tokens are then refused).
     secretKey: settings.secretKey ?? NETWORKLESS_PLACEHOLDER_SECRET,
     telemetry: { disabled: true },
     ...(settings.jwtKey ? { jwtKey: settings.jwtKey } : {}),
     ...(settings.machineSecretKey ? { machineSecretKey: settings.machineSecretKey } : {}),
+    ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}),
   });
-  const cache = new Map<string, Identity>();
+  const canAskClerk = Boolean(settings.secretKey || settings.machineSecretKey);
+  // Least recently used entries leave first; each entry's TTL ends at its token's expiry at the latest.
+  const cache = new LRUCache<string, Identity>({ max: settings.maxEntries });
   let hits = 0;
   let misses = 0;
 
-  function remember(key: string, identity: Identity) {
-    if (cache.size >= settings.maxEntries) {
-      // Oldest first (Map keeps insertion order): drop a tenth to amortise the cost.
-      let drop = Math.ceil(settings.maxEntries / 10);
-      for (const k of cache.keys()) {
-        cache.delete(k);
-        if (--drop <= 0) break;
-      }
-    }
-    cache.set(key, identity);
-  }
-
-  async function verify(token: string): Promise<Identity | null> {
-    const key = hashToken(token);
-    const cached = cache.get(key);
-    if (cached) {
-      if (cached.expiresAtMs > Date.now()) {
-        hits++;
-        return cached;
-      }
-      cache.delete(key);
-    }
-    misses++;
+  async function verifyJwt(token: string): Promise<Identity | null> {
     const request = new Request('http://gateway.internal/', {
       headers: { authorization: `Bearer ${token}` },
     });
-    let auth: AuthObject;
     try {
       const state = await clerk.authenticateRequest(request, {
         acceptsToken: [...ACCEPTS],
         authorizedParties: settings.authorizedParties,
       });
-      auth = state.toAuth() as unknown as AuthObject;
+      const auth = state.toAuth() as unknown as AuthObject;
+      if (!auth.isAuthenticated) return null;
+      // Clerk checked `exp` already; read it back (plain decode of a verified JWT) to bound the cache.
+      return identityOf(auth, settings.devMode, (decodeJwt(token).exp ?? 0) * 1000);
     } catch {
       return null;
     }
-    if (!auth.isAuthenticated) return null;
-    // Clerk checked `exp` already; read it back (plain decode of a verified JWT) to bound the cache.
-    const identity = identityOf(auth, settings.devMode, (decodeJwt(token).exp ?? 0) * 1000);
-    if (identity && identity.expiresAtMs > Date.now()) remember(key, identity);
+  }
+
+  /**
+   * An opaque token carries nothing to check locally: only Clerk (`POST /m2m_tokens/verify`, one billed
+   * call) knows whether it exists, is unexpired and unrevoked. Trusted for `opaqueCacheMs` at most, so a
+   * revocation takes effect within that time.
+   */
+  async function verifyOpaque(token: string): Promise<Identity | null> {
+    if (!canAskClerk) return null;
+    try {
+      const m2m = await clerk.m2m.verify({ token });
+      if (m2m.revoked || m2m.expired || !String(m2m.subject).startsWith('mch_')) return null;
+      const bound = Date.now() + settings.opaqueCacheMs;
+      const expiresAtMs = m2m.expiration ? Math.min(epochMs(m2m.expiration), bound) : bound;
+      return machineIdentity(m2m.subject, m2m.claims, m2m.scopes, expiresAtMs);
+    } catch {
+      return null;
+    }
+  }
+
+  async function verify(token: string): Promise<Identity | null> {
+    const key = hashToken(token);
+    const cached = cache.get(key);
+    if (cached && cached.expiresAtMs > Date.now()) {
+      hits++;
+      return cached;
+    }
+    misses++;
+    const identity = token.startsWith(OPAQUE_M2M_PREFIX) ? await verifyOpaque(token) : await verifyJwt(token);
+    const ttl = identity ? identity.expiresAtMs - Date.now() : 0;
+    if (identity && ttl > 0) cache.set(key, identity, { ttl });
     return identity;
   }
 

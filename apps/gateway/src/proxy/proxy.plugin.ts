@@ -1,11 +1,12 @@
 import replyFrom from '@fastify/reply-from';
-import { GatewayTimeoutError, ServiceUnavailableError, signInternalToken, UpstreamError } from '@mna/shared';
+import { GatewayTimeoutError, ServiceUnavailableError, UpstreamError } from '@mna/shared';
 import type { ServiceApp } from '@mna/shared/kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Pool } from 'undici';
 import '../fastify-types.js';
 import { CIRCUIT_STATE_VALUE, type CircuitBreaker, createCircuitBreaker } from './circuit-breaker.js';
 import { forwardHeaders } from './forward-headers.js';
+import type { InternalTokenFor } from './internal-token-cache.js';
 import type { GatewayRoute, ServiceName } from './route-table.js';
 import type { UpstreamMetrics } from './upstream-metrics.js';
 
@@ -14,7 +15,8 @@ export type Upstream = { name: ServiceName; baseUrl: string };
 export type ProxyOptions = {
   upstreams: Upstream[];
   routes: GatewayRoute[];
-  internalTokenSecret: string;
+  /** The signed internal token for a principal (reused for a few seconds, see internal-token-cache). */
+  internalTokenFor: InternalTokenFor;
   connections: number;
   circuit: { failureThreshold: number; cooldownMs: number };
   metrics: UpstreamMetrics;
@@ -74,6 +76,8 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
   // route's bodyLimit applies while they are read.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // When this upstream last answered a request successfully (performance.now()).
+  let lastHealthyAnswerAt = Number.NEGATIVE_INFINITY;
 
   async function proxy(request: FastifyRequest, reply: FastifyReply) {
     const route = request.routeOptions.config.gateway!;
@@ -86,9 +90,7 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
         gate.retryAfterMs / 1000,
       );
     }
-    const token = request.principal
-      ? await signInternalToken(request.principal, opts.internalTokenSecret)
-      : null;
+    const token = request.principal ? await opts.internalTokenFor(request.principal) : null;
     const started = performance.now();
     // Every connection busy and requests already waiting: a timeout now measures the gateway's own
     // backlog, not the upstream, so it must not count towards opening the circuit.
@@ -97,8 +99,10 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
     const settle = (ok: boolean, outcome: string) => {
       if (settled) return;
       settled = true;
-      if (ok) breaker.onSuccess();
-      else breaker.onFailure();
+      if (ok) {
+        lastHealthyAnswerAt = performance.now();
+        breaker.onSuccess();
+      } else breaker.onFailure();
       metrics.upstreamDuration.observe(
         { service: upstream.name, outcome },
         (performance.now() - started) / 1000,
@@ -107,11 +111,14 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
     // undici's headersTimeout runs on coarse (~1 s) timers; this native timer answers 504 on time.
     const deadline = setTimeout(() => {
       if (settled || reply.sent) return;
-      if (congested) {
+      // The upstream answered other requests while this one waited: it is alive and this request was
+      // slow (or queued behind others). A 504 for this one; opening the circuit would refuse everyone.
+      const answering = lastHealthyAnswerAt > started;
+      if (congested || answering) {
         settled = true;
         breaker.onAbandon(gate.trial);
         metrics.upstreamDuration.observe(
-          { service: upstream.name, outcome: 'timeout-queued' },
+          { service: upstream.name, outcome: congested ? 'timeout-queued' : 'timeout-slow' },
           route.timeoutMs / 1000,
         );
       } else {

@@ -6,6 +6,7 @@ import {
   type RouteAuth,
   type RouteContract,
   searchRoutes,
+  webhookRoutes,
 } from '@mna/shared';
 import type { GatewayConfig } from '../config.js';
 
@@ -34,7 +35,7 @@ export type GatewayRoute = {
 const CONTRACTS: Record<ServiceName, Record<string, RouteContract>> = {
   search: searchRoutes,
   ai: aiRoutes,
-  billing: billingRoutes,
+  billing: { ...billingRoutes, ...webhookRoutes },
 };
 
 export const MCP_PATH = '/v1/mcp';
@@ -58,7 +59,9 @@ function entry(config: GatewayConfig, service: ServiceName, c: RouteContract): G
   let bucket: Bucket = auth === 'public' ? 'ip' : 'tenant';
   if (service === 'ai' && !CHEAP_AI_PATHS.has(c.path)) bucket = 'ai';
   if (rawBody) bucket = 'none';
-  const feature = isMcp ? 'mcp' : c.feature;
+  // MCP is open to every authenticated plan: ai-service refuses a plan without MCP per tool, as a tool
+  // error an assistant can show, so the gateway checks no feature there.
+  const feature = isMcp ? undefined : c.feature;
   return {
     method: c.method,
     path: c.path,
@@ -77,7 +80,7 @@ function entry(config: GatewayConfig, service: ServiceName, c: RouteContract): G
 /**
  * Every public route of the three services, read from the shared contracts (never listed by hand):
  * each contract whose auth is not `internal`, plus MCP's GET/POST/DELETE on `/v1/mcp` whether or not
- * the AI contract declares them, always requiring the `mcp` entitlement.
+ * the AI contract declares them (the `mcp` entitlement is checked per tool by ai-service).
  */
 export function buildRouteTable(config: GatewayConfig): GatewayRoute[] {
   const routes: GatewayRoute[] = [];
@@ -96,7 +99,6 @@ export function buildRouteTable(config: GatewayConfig): GatewayRoute[] {
       path: MCP_PATH,
       summary: base?.summary ?? 'MCP server for AI assistants (Streamable HTTP)',
       auth: base?.auth ?? 'session-or-machine',
-      feature: 'mcp',
       response: {},
     };
     const route = entry(config, 'ai', synthetic);
