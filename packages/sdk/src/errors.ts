@@ -1,0 +1,101 @@
+/** One failed field of a validation problem. */
+export type FieldError = { path: string; message: string };
+
+/** RFC 9457 problem details, the error body the platform answers with. */
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+};
+
+/**
+ * An error answer of the API (`application/problem+json`), thrown by every client method. Catch the
+ * subclass for a status (`NotFoundError`, `RateLimitedError`, …) or switch on `status`.
+ */
+export class ProblemError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly instance: string | undefined;
+  readonly errors: FieldError[];
+  /** The platform's `x-request-id` of the failed call: quote it when asking for support. */
+  readonly requestId: string | undefined;
+  /** Seconds the server asked to wait (`Retry-After`), when it said. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(problem: Problem, meta: { requestId?: string; retryAfterSeconds?: number } = {}) {
+    super(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title);
+    this.name = new.target.name;
+    this.status = problem.status;
+    this.type = problem.type;
+    this.title = problem.title;
+    this.detail = problem.detail;
+    this.instance = problem.instance;
+    this.errors = problem.errors ?? [];
+    this.requestId = meta.requestId;
+    this.retryAfterSeconds = meta.retryAfterSeconds;
+  }
+}
+
+/** 400: the request is malformed or fails validation (`errors` names each field). */
+export class BadRequestError extends ProblemError {}
+/** 401: no valid token. */
+export class UnauthorizedError extends ProblemError {}
+/** 403: authenticated, but the role or plan does not allow this. */
+export class ForbiddenError extends ProblemError {}
+/** 404: no such resource in this tenant. */
+export class NotFoundError extends ProblemError {}
+/** 409: the change conflicts with the resource's state. */
+export class ConflictError extends ProblemError {}
+/** 422: well-formed, but not processable. */
+export class UnprocessableEntityError extends ProblemError {}
+/** 429: rate limited; thrown only once the client's retries are used up. */
+export class RateLimitedError extends ProblemError {}
+/** 503: a dependency is unavailable; thrown only once the client's retries are used up. */
+export class ServiceUnavailableError extends ProblemError {}
+
+const BY_STATUS: Record<
+  number,
+  new (
+    problem: Problem,
+    meta?: ConstructorParameters<typeof ProblemError>[1],
+  ) => ProblemError
+> = {
+  400: BadRequestError,
+  401: UnauthorizedError,
+  403: ForbiddenError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitedError,
+  503: ServiceUnavailableError,
+};
+
+function asProblem(body: unknown, status: number, statusText: string): Problem {
+  const value = (typeof body === 'object' && body !== null ? body : {}) as Partial<Problem>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const detail = text(value.detail);
+  const instance = text(value.instance);
+  return {
+    type: text(value.type) ?? 'about:blank',
+    title: text(value.title) ?? (statusText || `HTTP ${status}`),
+    status,
+    ...(detail !== undefined ? { detail } : {}),
+    ...(instance !== undefined ? { instance } : {}),
+    ...(Array.isArray(value.errors) ? { errors: value.errors } : {}),
+  };
+}
+
+/** The typed error of a non-2xx answer (problem+json or not). */
+export function problemErrorFrom(
+  response: { status: number; statusText: string },
+  body: unknown,
+  meta: { requestId?: string; retryAfterSeconds?: number },
+): ProblemError {
+  const Type = BY_STATUS[response.status] ?? ProblemError;
+  return new Type(asProblem(body, response.status, response.statusText), meta);
+}
