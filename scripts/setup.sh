@@ -49,6 +49,51 @@ ensure_postgres() {
   exit 1
 }
 
+# Server settings the services are sized and measured with (BENCHMARKS.md, Search and Platform): the
+# HNSW index of 100k chunks (~200-400 MB) must stay in shared buffers, and the pools of every service
+# and worker on one machine (7 processes x DATABASE_POOL_MAX 20) plus test suites must fit under
+# max_connections (at 100 they did not: 53300 "too many clients"). Idempotent: ALTER SYSTEM only writes
+# what differs, and the server restarts only when a changed setting needs it. PG_TUNE=0 leaves a
+# managed or shared server alone.
+ensure_postgres_settings() {
+  [ "${PG_TUNE:-1}" = "1" ] || return 0
+  local mem_mb buffers_mb name value current pending cluster
+  mem_mb="$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo)"
+  buffers_mb=$((mem_mb / 4)); [ "$buffers_mb" -gt 2048 ] && buffers_mb=2048
+  while read -r name value; do
+    current="$(psql_super -d postgres -c "select coalesce((select setting from pg_file_settings where name = '$name' and sourcefile like '%postgresql.auto.conf' order by seqno desc limit 1), '')")"
+    if [ "$current" != "$value" ]; then
+      log "PostgreSQL: $name = $value"
+      psql_super -d postgres -c "alter system set $name = '$value'"
+    fi
+  done <<EOF_SETTINGS
+max_connections 300
+shared_buffers ${buffers_mb}MB
+effective_cache_size $((mem_mb / 2))MB
+maintenance_work_mem 1GB
+work_mem 16MB
+jit off
+EOF_SETTINGS
+  psql_super -d postgres -c 'select pg_reload_conf()' >/dev/null
+  sleep 0.5
+  pending="$(psql_super -d postgres -c 'select count(*) from pg_settings where pending_restart')"
+  if [ "$pending" != "0" ]; then
+    cluster="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)"
+    if [ -n "$cluster" ] && command -v pg_ctlcluster >/dev/null; then
+      log "restarting PostgreSQL $cluster for settings that need it"
+      # The server must not inherit this shell's descriptors (a caller's flock would be held forever).
+      (
+        for fd in /proc/$BASHPID/fd/*; do fd="${fd##*/}"; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+        as_root pg_ctlcluster --skip-systemctl-redirect "$cluster" main restart
+      )
+      for _ in $(seq 1 30); do pg_isready -h "$PGHOST" -p "$PGPORT" -q && return; sleep 1; done
+      echo "PostgreSQL did not come back after the restart" >&2
+      exit 1
+    fi
+    log "PostgreSQL needs a restart for pending settings; restart it yourself"
+  fi
+}
+
 ensure_redis() {
   if redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1; then return; fi
   log "starting Redis"
@@ -126,6 +171,7 @@ ensure_infra_tools() {
 
 main() {
   ensure_postgres
+  ensure_postgres_settings
   ensure_redis
   ensure_redis_noeviction
   ensure_pgvector

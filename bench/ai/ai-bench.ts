@@ -1,28 +1,21 @@
 // AI service benchmarks: local analyst, cache hits over HTTP, partner search and influence map on a
 // generated ecosystem of 20,000 companies and 100,000 relationships with precomputed centrality.
 // Run: pnpm exec tsx bench/ai/ai-bench.ts   (needs Redis; search-service is a contract-true stand-in)
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { createInterface } from 'node:readline';
-import { createLogger, createMetrics, DealInputSchema } from '@mna/shared';
-import { createDb, createRedis } from '@mna/shared/kit';
-import { deleteKeysWithPrefix, internalHeaders, TEST_INTERNAL_SECRET, uniquePrefix } from '@mna/testing';
-import { buildApp } from '../../apps/ai-service/src/app.js';
-import { configSpec } from '../../apps/ai-service/src/config.js';
-import type { AiDatabase } from '../../apps/ai-service/src/db/schema.js';
+import { DealInputSchema } from '@mna/shared';
+import { internalHeaders } from '@mna/testing';
 import { computeDealMetrics } from '../../apps/ai-service/src/modules/analysis/deal-metrics.js';
 import { analyseLocally } from '../../apps/ai-service/src/modules/analysis/local-analyst.js';
 import { computeGraphMetrics } from '../../apps/ai-service/src/modules/ecosystem/centrality.js';
 import { buildGraph } from '../../apps/ai-service/src/modules/ecosystem/graph.js';
-import { createAiQueues } from '../../apps/ai-service/src/queues.js';
 import { createAiServices } from '../../apps/ai-service/src/services.js';
 import { healthyDeal } from '../../apps/ai-service/test/fixtures.js';
 import { syntheticEcosystem } from '../../apps/ai-service/test/synthetic-ecosystem.js';
+import { startInProcessAi } from './in-process-ai.js';
+import { startStandInProcess } from './stand-in-process.js';
 import { timeSequential } from './stats.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const COMPANIES = Number(process.env.BENCH_COMPANIES ?? 20_000);
 const RELATIONSHIPS = Number(process.env.BENCH_RELATIONSHIPS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
@@ -31,25 +24,6 @@ const ONLY_ECOSYSTEM = process.env.BENCH_ONLY === 'ecosystem';
 
 const results: Record<string, unknown> = {};
 
-/** Starts the search stand-in in a child process with the same generated ecosystem. */
-async function startStandInProcess() {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL('./search-stand-in-server.ts', import.meta.url).pathname],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: process.env,
-    },
-  );
-  const [url] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  return {
-    url,
-    close: async () => {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
 const log = (label: string, value: unknown) => {
   results[label] = value;
   console.log(label, JSON.stringify(value));
@@ -72,21 +46,8 @@ console.timeEnd('generate ecosystem');
 const ecoTenant = { version: 'bench-v1' };
 const search = await startStandInProcess();
 
-const prefix = uniquePrefix('ai-bench');
-const config = configSpec.schema.parse({
-  NODE_ENV: 'test',
-  LOG_LEVEL: 'silent',
-  INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
-  REDIS_URL,
-  REDIS_PREFIX: prefix,
-  SEARCH_SERVICE_URL: search.url,
-});
-const redis = createRedis(REDIS_URL);
-const db = createDb<AiDatabase>({ connectionString: config.DATABASE_URL, max: 1 });
-const queues = createAiQueues(redis, prefix);
-const metrics = createMetrics('ai-service');
-const logger = createLogger({ service: 'ai-service', level: 'silent' });
-const app = await buildApp({ config, logger, metrics, db, redis, ...queues });
+const ai = await startInProcessAi('ai-bench', search.url);
+const { config, logger, metrics, db, redis, queues, app } = ai;
 await app.listen({ host: '127.0.0.1', port: 0 });
 const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
@@ -108,13 +69,8 @@ try {
   if (!ONLY_ECOSYSTEM) await analystAndCache();
   await ecosystem();
 } finally {
-  await app.close();
-  await queues.dealQueue.close();
-  await queues.graphQueue.close();
+  await ai.close();
   await search.close();
-  await deleteKeysWithPrefix(prefix, REDIS_URL);
-  redis.disconnect();
-  await db.destroy();
 }
 
 async function analystAndCache() {
@@ -150,7 +106,7 @@ async function ecosystem() {
     ms: Math.round(performance.now() - start),
     betweenness: graphMetrics.betweennessMethod,
   });
-  const services = createAiServices({ config, logger, metrics, redis, ...queues });
+  const services = createAiServices({ config, logger, metrics, db, redis, ...queues });
   await services.graphMetrics.put('org_eco', ecoTenant.version, graphMetrics);
   await services.search.close();
 

@@ -11,9 +11,10 @@ import {
   type Principal,
   type Relationship,
 } from '@mna/shared';
-import { createRedis } from '@mna/shared/kit';
+import { createDb, createRedis } from '@mna/shared/kit';
 import { deleteKeysWithPrefix, TEST_INTERNAL_SECRET, testPrincipal, uniquePrefix } from '@mna/testing';
 import { configSpec } from '../../apps/ai-service/src/config.js';
+import type { AiDatabase } from '../../apps/ai-service/src/db/schema.js';
 import { computeGraphMetrics } from '../../apps/ai-service/src/modules/ecosystem/centrality.js';
 import { buildGraph } from '../../apps/ai-service/src/modules/ecosystem/graph.js';
 import type { SearchClient } from '../../apps/ai-service/src/modules/ecosystem/search-client.js';
@@ -21,6 +22,7 @@ import { createAiQueues } from '../../apps/ai-service/src/queues.js';
 import { createAiServices } from '../../apps/ai-service/src/services.js';
 import { profileSimilarity } from '../../apps/ai-service/test/search-stand-in.js';
 import { syntheticEcosystem } from '../../apps/ai-service/test/synthetic-ecosystem.js';
+import { migratedAiDatabase } from './in-process-ai.js';
 import { timeSequential } from './stats.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -90,8 +92,12 @@ const config = configSpec.schema.parse({
   REDIS_PREFIX: prefix,
 });
 const redis = createRedis(REDIS_URL);
+// Partner searches write their audit row: a throwaway database with the ai schema.
+const database = await migratedAiDatabase();
+const db = createDb<AiDatabase>({ connectionString: database.appUrl, max: 1 });
 const queues = createAiQueues(redis, prefix);
 const services = createAiServices({
+  db,
   config,
   logger: createLogger({ service: 'ai-service', level: 'silent' }),
   metrics: createMetrics('ai-service'),
@@ -129,4 +135,6 @@ try {
   await queues.graphQueue.close();
   await deleteKeysWithPrefix(prefix, REDIS_URL);
   redis.disconnect();
+  await db.destroy();
+  await database.drop();
 }

@@ -9,6 +9,7 @@ import { deleteKeysWithPrefix, TEST_INTERNAL_SECRET, uniquePrefix } from '@mna/t
 import { healthyDeal, tenantWithDocuments } from '../../apps/ai-service/test/fixtures.js';
 import { devToken, freePort, startServiceProcess } from '../../apps/ai-service/test/processes.js';
 import { startSearchStandIn } from '../../apps/ai-service/test/search-stand-in.js';
+import { migratedAiDatabase } from './in-process-ai.js';
 import { timeSequential } from './stats.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -21,7 +22,12 @@ const keyFile = join(keyDir, 'keys.json');
 const tenants = Array.from({ length: TENANTS }, (_, i) => `org_bench_${i}`);
 const search = await startSearchStandIn(Object.fromEntries(tenants.map((t) => [t, tenantWithDocuments(t)])));
 const common = { INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET, REDIS_URL, REDIS_PREFIX: prefix };
-const ai = await startServiceProcess('ai-service', { ...common, SEARCH_SERVICE_URL: search.url });
+const database = await migratedAiDatabase();
+const ai = await startServiceProcess('ai-service', {
+  ...common,
+  SEARCH_SERVICE_URL: search.url,
+  DATABASE_URL: database.appUrl,
+});
 const gateway = await startServiceProcess('gateway', {
   ...common,
   DEV_AUTH_KEY_FILE: keyFile,
@@ -67,6 +73,7 @@ try {
   await gateway.stop();
   await ai.stop();
   await search.close();
+  await database.drop();
   await deleteKeysWithPrefix(prefix, REDIS_URL);
   rmSync(keyDir, { recursive: true, force: true });
 }

@@ -62,6 +62,14 @@ async function waitFor(url: string) {
   throw new Error(`${url} never answered`);
 }
 
+/** The kernel's count of connections dropped because a listen queue was full (Linux). */
+function listenOverflows(): number {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const names = lines.find((l) => l.startsWith('TcpExt:'))!.split(' ');
+  const values = lines.filter((l) => l.startsWith('TcpExt:'))[1]!.split(' ');
+  return Number(values[names.indexOf('ListenOverflows')] ?? 0);
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -77,7 +85,10 @@ type Row = {
   p99: number;
   non2xx: number;
   fivexx: number;
+  /** autocannon's own 10 s client timeouts, and connection errors, apart. */
+  timeouts: number;
   errors: number;
+  listenOverflows: number;
   statuses: Record<string, number>;
   /** CPU milliseconds the measured process (gateway, or the service when direct) spent per request. */
   cpuMsPerRequest: number;
@@ -98,6 +109,7 @@ async function run(
     numberOfSignificantValueDigits: 3,
   });
   const cpuBefore = cpuSeconds(measuredPid);
+  const overflowsBefore = listenOverflows();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url, headers, connections, duration }, (error, res) =>
       error ? reject(error) : resolve(res),
@@ -117,7 +129,9 @@ async function run(
     p99: ms(99),
     non2xx: result.non2xx,
     fivexx: result['5xx'],
-    errors: result.errors + result.timeouts,
+    timeouts: result.timeouts,
+    errors: result.errors,
+    listenOverflows: listenOverflows() - overflowsBefore,
     statuses: Object.fromEntries(
       Object.entries(result.statusCodeStats as Record<string, { count: number }>).map(([code, s]) => [
         code,
@@ -194,16 +208,23 @@ try {
   const lines = [
     `Run ${new Date().toISOString()} on ${machine}. ${DURATION} s per run at ${CONNECTIONS} connections, 10 s at 10.`,
     '',
-    '| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | non-2xx | 5xx | errors | CPU ms/req |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | non-2xx | 5xx | timeouts | conn. errors | listen overflows | CPU ms/req |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.connections} | ${r.rps} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.non2xx} | ${r.fivexx} | ${r.errors} | ${r.cpuMsPerRequest.toFixed(3)} |`,
+        `| ${r.name} | ${r.connections} | ${r.rps} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.non2xx} | ${r.fivexx} | ${r.timeouts} | ${r.errors} | ${r.listenOverflows} | ${r.cpuMsPerRequest.toFixed(3)} |`,
     ),
     '',
     `Authenticated / unauthenticated throughput through the gateway: ${((rows[1]!.rps / rows[2]!.rps) * 100).toFixed(0)}%.`,
     `Gateway overhead at p50, 10 connections: ${(rows[4]!.p50 - rows[3]!.p50).toFixed(2)} ms; at ${CONNECTIONS}: ${(rows[1]!.p50 - rows[0]!.p50).toFixed(2)} ms.`,
   ];
+  // How the gateway's upstream calls ended over all runs (timeouts, circuit, ...), from its /metrics.
+  const exposition = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  const outcomes = exposition
+    .split('\n')
+    .filter((l) => l.startsWith('gateway_upstream_duration_seconds_count'))
+    .map((l) => l.replace('gateway_upstream_duration_seconds_count', '').replace(/,?service="gateway"/, ''));
+  lines.push('', `Gateway upstream outcomes (all runs): ${outcomes.join('; ')}`);
   console.log(lines.join('\n'));
   writeFileSync(join(RESULTS, `gateway-${Date.now()}.json`), JSON.stringify({ machine, rows }, null, 2));
 } finally {

@@ -35,7 +35,8 @@ mountRoute(app, billingRoutes.entitlements, async ({ params }) => ({
   entitlements: { ...getPlan('enterprise').entitlements, requestsPerMinute: 100_000_000 },
 }));
 mountRoute(app, billingRoutes.plans, async () => ({ plans: [] }));
-await app.listen({ host: '127.0.0.1', port: 0 });
+// The same listen backlog as the gateway (LISTEN_BACKLOG), so both face the connection burst alike.
+await app.listen({ host: '127.0.0.1', port: 0, backlog: 4_096 });
 process.stdout.write(
   `${JSON.stringify({ url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` })}\n`,
 );

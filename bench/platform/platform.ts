@@ -5,7 +5,8 @@
  *
  *   pnpm exec tsx bench/platform/platform.ts [--connections 1000] [--duration 60] [--tenants 200]
  *
- * Prints a JSON report and writes it to bench/results/platform-<time>.json.
+ * Prints a JSON report and writes it to bench/results/platform-<time>.json, with the log of every
+ * process (warn and above: each 5xx's error with its requestId) in bench/results/platform-<time>/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,10 @@ const stack = await startStack({ tenants: Number(values.tenants) });
 const redis = createRedis(TEST_REDIS_URL);
 const embedQueue = createQueue(QUEUES.searchEmbed, { connection: redis, prefix: stack.prefix });
 let exitCodes: Record<string, number | null> = {};
+const loadBefore = os.loadavg().map((l) => l.toFixed(2));
+// The report goes to bench/results/platform-<time>.json, each process's log (warn and above) beside it.
+const logDir = repoPath(`bench/results/platform-${Date.now()}`);
+mkdirSync(logDir, { recursive: true });
 try {
   log(`load: ${connections} connections for ${durationMs / 1000} s through ${stack.gatewayUrl}`);
   const { outcomes, networkErrors, elapsedS } = await runLoad(stack, { connections, durationMs });
@@ -77,6 +82,12 @@ try {
   );
   const total = outcomes.length;
   const fiveXx = outcomes.filter((o) => o.status >= 500);
+  // Every 5xx by route, status and the start of its body, so each kind can be traced in the logs.
+  const fiveXxKinds: Record<string, number> = {};
+  for (const o of fiveXx) {
+    const kind = `${o.route} ${o.status} ${(o.body ?? '').slice(0, 160)}`;
+    fiveXxKinds[kind] = (fiveXxKinds[kind] ?? 0) + 1;
+  }
   const report = {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -86,19 +97,23 @@ try {
     totalRequests: total,
     throughputRps: Math.round(total / elapsedS),
     fiveXx: fiveXx.length,
-    fiveXxSamples: fiveXx.slice(0, 5).map((o) => `${o.route} ${o.status} ${o.body?.slice(0, 200)}`),
+    fiveXxKinds,
+    loadAverage: { before: loadBefore, after: os.loadavg().map((l) => l.toFixed(2)) },
+    logs: logDir,
     networkErrors,
     routes,
     embedding: { accepted: accepted.length, states: documents, drainedAfterS },
     webhooks: { accepted: webhooksAccepted, stored: Object.fromEntries(events.map((e) => [e.status, e.n])) },
   };
-  mkdirSync(repoPath('bench/results'), { recursive: true });
-  writeFileSync(repoPath(`bench/results/platform-${Date.now()}.json`), JSON.stringify(report, null, 2));
+  writeFileSync(`${logDir}.json`, JSON.stringify(report, null, 2));
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 } finally {
   await embedQueue.close();
   redis.disconnect();
   exitCodes = await stack.stop();
+  for (const { name, spawned } of stack.processes) {
+    writeFileSync(`${logDir}/${name.replace(/\W+/g, '-')}.log`, spawned.output());
+  }
   await deleteKeysWithPrefix(stack.prefix);
   log(`processes exited: ${JSON.stringify(exitCodes)}`);
 }

@@ -1,11 +1,14 @@
 import { createLogger, createMetrics, createQueue, createWorker, QUEUES } from '@mna/shared';
 import { createDb, createRedis, runMigrations } from '@mna/shared/kit';
 import {
+  ADMIN_DATABASE_URL,
   APP_ROLE,
+  APP_ROLE_PASSWORD,
   createTestDatabase,
   deleteKeysWithPrefix,
   TEST_REDIS_URL,
   uniquePrefix,
+  urlFor,
 } from '@mna/testing';
 import { buildApp } from '../../apps/search-service/src/app.js';
 import { configSpec } from '../../apps/search-service/src/config.js';
@@ -17,12 +20,33 @@ import { createIndexingProcessor } from '../../apps/search-service/src/modules/i
 
 export const BENCH_SECRET = 'bench-internal-token-secret-0123456789abcdef';
 
+/** A named database kept between runs (created if missing), so a loaded corpus is measured again. */
+async function keptDatabase(name: string) {
+  const pg = (await import('pg')).default;
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) await admin.query(`create database "${name}"`);
+    await admin.query(`grant connect on database "${name}" to "${APP_ROLE}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    ownerUrl: urlFor(name),
+    appUrl: urlFor(name, { name: APP_ROLE, password: APP_ROLE_PASSWORD }),
+    drop: async () => {},
+  };
+}
+
 /**
- * A scratch database migrated like production, the service's app (listening on a random port) and,
- * on demand, embedding workers in this process: the same wiring as main.ts and worker.ts.
+ * A database migrated like production (a scratch one, or `keep`: a named one left in place for the
+ * next run), the service's app (listening on a random port) and, on demand, embedding workers in this
+ * process: the same wiring as main.ts and worker.ts.
  */
-export async function startSearchStack(env: Record<string, string> = {}) {
-  const database = await createTestDatabase();
+export async function startSearchStack(env: Record<string, string> = {}, options: { keep?: string } = {}) {
+  const database = options.keep ? await keptDatabase(options.keep) : await createTestDatabase();
   const pg = (await import('pg')).default;
   const owner = new pg.Client({ connectionString: database.ownerUrl });
   await owner.connect();

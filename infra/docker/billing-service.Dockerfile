@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # Image for billing-service and its Stripe-event and dunning worker (same image; the worker runs dist/worker.js).
 # Build from the repository root: docker build -f infra/docker/billing-service.Dockerfile -t mna/billing-service .
-# Only @mna/billing-service's dependency closure is installed and deployed (pnpm --filter ... and pnpm deploy).
+# Only @mna/billing-service's dependency closure is installed (pnpm --filter) and deployed (its build).
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
@@ -15,14 +15,13 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
 RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm fetch --frozen-lockfile
 COPY . .
 RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm install --offline --frozen-lockfile --filter @mna/billing-service...
-RUN pnpm --filter @mna/billing-service exec tsup --config ../../infra/docker/tsup.image.mjs
-RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm --filter @mna/billing-service deploy --prod --legacy --config.node-linker=hoisted /out
+# The app's own build (infra/docker/build-app.mjs): bundle, then pnpm deploy of the production closure into dist.
+RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm --filter @mna/billing-service run build
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3003
 WORKDIR /app
-COPY --from=build --chown=node:node /out/package.json ./package.json
-COPY --from=build --chown=node:node /out/node_modules ./node_modules
+# dist is self-contained: the bundle, its package.json and the flat production node_modules.
 COPY --from=build --chown=node:node /repo/apps/billing-service/dist ./dist
 USER node
 EXPOSE 3003

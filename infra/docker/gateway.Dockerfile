@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # Image for the public API gateway (no worker).
 # Build from the repository root: docker build -f infra/docker/gateway.Dockerfile -t mna/gateway .
-# Only @mna/gateway's dependency closure is installed and deployed (pnpm --filter ... and pnpm deploy).
+# Only @mna/gateway's dependency closure is installed (pnpm --filter) and deployed (its build).
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
@@ -15,14 +15,13 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
 RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm fetch --frozen-lockfile
 COPY . .
 RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm install --offline --frozen-lockfile --filter @mna/gateway...
-RUN pnpm --filter @mna/gateway exec tsup --config ../../infra/docker/tsup.image.mjs
-RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm --filter @mna/gateway deploy --prod --legacy --config.node-linker=hoisted /out
+# The app's own build (infra/docker/build-app.mjs): bundle, then pnpm deploy of the production closure into dist.
+RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm --filter @mna/gateway run build
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
-COPY --from=build --chown=node:node /out/package.json ./package.json
-COPY --from=build --chown=node:node /out/node_modules ./node_modules
+# dist is self-contained: the bundle, its package.json and the flat production node_modules.
 COPY --from=build --chown=node:node /repo/apps/gateway/dist ./dist
 USER node
 EXPOSE 3000

@@ -18,6 +18,7 @@ type ComposeService = {
   depends_on?: Record<string, Dependency> | string[];
   healthcheck?: { test?: string[]; disable?: boolean };
   restart?: string;
+  stop_grace_period?: string;
   volumes?: string[];
   profiles?: string[];
 };
@@ -159,6 +160,23 @@ describe('docker-compose.yml', () => {
         );
       }
       expect(() => loadConfig(spec as never, { ...dotenvExample, ...environment }), name).not.toThrow();
+    }
+  });
+
+  it('stops each service within Docker’s grace: drain, then close, before the SIGKILL', async () => {
+    for (const [name, service] of services.filter(([, s]) => s.build && s.healthcheck?.disable !== true)) {
+      const spec = await loadAppConfigSpec(appOf(service)!);
+      const environment = Object.fromEntries(
+        Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]),
+      );
+      const config = loadConfig(spec as never, { ...dotenvExample, ...environment }) as Record<
+        string,
+        number
+      >;
+      const stopGraceMs = Number(service.stop_grace_period?.match(/^(\d+)s$/)?.[1] ?? 10) * 1000;
+      expect(config.SHUTDOWN_DRAIN_MS, name).toBeGreaterThan(0);
+      expect(config.SHUTDOWN_DRAIN_MS!, name).toBeLessThan(config.SHUTDOWN_GRACE_MS!);
+      expect(config.SHUTDOWN_GRACE_MS!, name).toBeLessThan(stopGraceMs);
     }
   });
 });

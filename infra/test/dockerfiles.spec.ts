@@ -63,13 +63,14 @@ describe.each(apps.map((a) => a.name))('infra/docker/%s.Dockerfile', (app) => {
     const install = runs.find((r) => r.includes('pnpm install'));
     expect(install).toContain('--frozen-lockfile');
     expect(install).toContain(`--filter @mna/${app}...`);
-    const deploy = runs.find((r) => r.includes(' deploy '));
-    expect(deploy).toMatch(new RegExp(`pnpm --filter @mna/${app} deploy --prod`));
-    expect(
-      runs.some((r) =>
-        r.includes(`--filter @mna/${app} exec tsup --config ../../infra/docker/tsup.image.mjs`),
-      ),
-    ).toBe(true);
+    // The image runs the app's own build, which is the one shared build (bundle + pnpm deploy --prod).
+    expect(runs).toContain(`pnpm --filter @mna/${app} run build`);
+    const { pkg } = apps.find((a) => a.name === app)!;
+    expect(pkg.scripts?.build).toBe('node ../../infra/docker/build-app.mjs');
+    const copies = runtime.instructions
+      .filter((i) => i.getKeyword() === 'COPY')
+      .map((i) => i.getArgumentsContent());
+    expect(copies).toEqual([`/repo/apps/${app}/dist ./dist`]);
   });
 
   it('ships a production image: NODE_ENV=production, a non-root user, its port exposed', () => {

@@ -119,6 +119,23 @@ describe('render.yaml', () => {
     }
   });
 
+  it('drains (readiness 503) longer than Render’s health-check period, with time left in the grace', async () => {
+    // Render checks a web service's health path "every few seconds" with a 5 s response timeout.
+    const healthCheckPeriodMs = 5_000 + 5_000;
+    for (const service of compute.filter((s) => s.type !== 'worker')) {
+      const spec = await loadAppConfigSpec(appOf(service)!);
+      const config = loadConfig(spec as never, renderEnvironment(blueprint, service)) as Record<
+        string,
+        number
+      >;
+      expect(config.SHUTDOWN_DRAIN_MS, service.name).toBeGreaterThanOrEqual(healthCheckPeriodMs);
+      // In-flight requests and the closers still get at least 10 s after the drain.
+      expect(config.SHUTDOWN_GRACE_MS! - config.SHUTDOWN_DRAIN_MS!, service.name).toBeGreaterThanOrEqual(
+        10_000,
+      );
+    }
+  });
+
   it('buildFilter deploys a service for its own app, its workspace packages and its image, and nothing else', () => {
     for (const service of compute) {
       const app = appOf(service)!;
@@ -130,6 +147,7 @@ describe('render.yaml', () => {
         `apps/${app}/package.json`,
         service.dockerfilePath!.replace(/^\.\//, ''),
         'infra/docker/tsup.image.mjs',
+        'infra/docker/build-app.mjs',
         'pnpm-lock.yaml',
         ...workspaceDependencyDirs(app).map((dir) => `${dir}/src/index.ts`),
       ];

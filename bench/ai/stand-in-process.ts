@@ -1,0 +1,23 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+
+/** Starts the search stand-in in a child process with the same generated ecosystem. */
+export async function startStandInProcess() {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('./search-stand-in-server.ts', import.meta.url).pathname],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    },
+  );
+  const [url] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  return {
+    url,
+    close: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
