@@ -16,13 +16,20 @@ async function listen(app: Pick<ServiceApp, 'listen' | 'server'>): Promise<strin
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
 
-export async function startPlatform(options: { gatewayEnv?: Record<string, string> } = {}) {
+export async function startPlatform(
+  options: { gatewayEnv?: Record<string, string>; billingEnv?: Record<string, string> } = {},
+) {
   const search = await startSearch({ template: inject('templateDatabase') });
   search.startWorker();
   const billing = await startBilling({
     stripe: false,
     // Entitlements without Stripe: every tenant on Enterprise (3000 requests a minute).
-    env: { STRIPE_SECRET_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined, BILLING_DEV_PLAN: 'enterprise' },
+    env: {
+      STRIPE_SECRET_KEY: undefined,
+      STRIPE_WEBHOOK_SECRET: undefined,
+      BILLING_DEV_PLAN: 'enterprise',
+      ...options.billingEnv,
+    },
     // Partner hostnames resolve to a public address; no delivery worker runs, so nothing is sent.
     deps: { resolveHost: async () => [{ address: '93.184.216.34', family: 4 }] },
   });
@@ -36,6 +43,8 @@ export async function startPlatform(options: { gatewayEnv?: Record<string, strin
   const gatewayUrl = await listen(gateway.app);
   return {
     gatewayUrl,
+    search,
+    billing,
     /** A session token of an org admin (the tenant is the org). */
     token: (org: string) => sessionToken(gateway.keys, org),
     async close() {
