@@ -20,7 +20,8 @@ function developmentAndHeldOut(pairs: LabelledPair[]) {
 }
 
 describe('partner scoring on labelled pairs', () => {
-  // Measured 2026-11-22: development 80%, held-out 74% — below the 85% target. The negatives are
+  // Measured 2026-11-30: development 84%, held-out 76% — below the 85% target (2026-11-22: 80% and
+  // 74%, before funds and banks were made ineligible as operating partners). The negatives are
   // pairs with no tie in the demo data, not pairs known to be incompatible: several are plausible
   // partners (an e-commerce marketplace and an insurer, a chip maker and an automation vendor), so
   // part of the gap is label noise. Weights fitted to the development half reached 86% there but only
@@ -35,8 +36,8 @@ describe('partner scoring on labelled pairs', () => {
     console.info(
       `demo labelled pairs: 50 + 50, threshold ${threshold}, development ${(development * 100).toFixed(1)}%, held-out ${(heldOut * 100).toFixed(1)}%`,
     );
-    expect(development).toBeGreaterThanOrEqual(0.75);
-    expect(heldOut).toBeGreaterThanOrEqual(0.7);
+    expect(development).toBeGreaterThanOrEqual(0.8);
+    expect(heldOut).toBeGreaterThanOrEqual(0.72);
   });
 
   it('synthetic ecosystem: threshold from one ecosystem, accuracy on another, target ≥ 85%', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CompanyNode } from './graph.js';
-import { sectorComplementarity } from './partners.scoring.js';
+import { roleEligible, sectorComplementarity } from './partners.scoring.js';
 
 const node = (industry: string, tags: string[] = []): CompanyNode => ({
   name: industry,
@@ -25,5 +25,21 @@ describe('sector complementarity', () => {
     const [software, fintech] = [node('Software'), node('Fintech')];
     expect(sectorComplementarity('partnership', software, fintech)).toBe(0.7);
     expect(sectorComplementarity('acquisition', software, node('SaaS'))).toBe(0.7);
+  });
+});
+
+describe('role eligibility', () => {
+  it('keeps funds and banks out of partnerships and acquisitions, on either side, but not out of investments', () => {
+    const [fund, bank, saas, maker] = [
+      node('Private Equity'),
+      node('Investment Banking'),
+      node('Software'),
+      node('Industrial Automation'),
+    ];
+    expect(roleEligible('partnership', saas, maker)).toBe(1);
+    expect(roleEligible('partnership', saas, bank)).toBe(0);
+    expect(roleEligible('partnership', fund, saas)).toBe(0);
+    expect(roleEligible('acquisition', saas, fund)).toBe(0);
+    expect(roleEligible('investment', fund, saas)).toBe(1);
   });
 });

@@ -66,6 +66,16 @@ export function sectorComplementarity(goal: Goal, a: CompanyNode, b: CompanyNode
   return round(0.7 * industry + 0.3 * tagJaccard(a.tags, b.tags));
 }
 
+/**
+ * Whether the pair can be what the goal looks for at all: a fund or bank finances companies, so for
+ * a partnership or an acquisition (of or by it) it is no operating counterpart, whatever else fits;
+ * for an investment it is the natural source. 1 = eligible, 0 = not: the weighted score is gated by it.
+ */
+export function roleEligible(goal: Goal, a: CompanyNode, b: CompanyNode): 0 | 1 {
+  if (goal === 'investment') return 1;
+  return sectorOf(a.industry) === 'investors' || sectorOf(b.industry) === 'investors' ? 0 : 1;
+}
+
 /** Candidate size / company size the goal looks for: acquisitions and investments target smaller firms. */
 export const SIZE_RANGES: Record<Goal, [number, number]> = {
   acquisition: [0.05, 0.5],

@@ -18,6 +18,7 @@ import {
   geographicFit,
   networkProximity,
   rationaleOf,
+  roleEligible,
   sectorComplementarity,
   sizeFit,
   weightedScore,
@@ -27,7 +28,7 @@ import type { SearchClient } from './search-client.js';
 type PartnerResults = z.output<typeof PartnerResultsSchema>;
 type Candidate = PartnerResults['candidates'][number];
 
-export const PARTNERS_VERSION = 'partners/2026-11-22.2';
+export const PARTNERS_VERSION = 'partners/2026-11-30.1';
 const SIMILAR_LIMIT = 100;
 /** Hops read around the company: beyond two, 1/distance adds little and the neighbourhood explodes. */
 const DEPTH = 2;
@@ -91,12 +92,15 @@ export function scoreCandidates(input: ScoringInput): Candidate[] {
       networkProximity: networkProximity(distances.get(id), neighbourJaccard(graph, own, companyId, id)),
       influence: maxRank > 0 ? Math.round(((input.pagerank[id] ?? 0) / maxRank) * 10_000) / 10_000 : 0,
     };
+    const eligible = roleEligible(input.goal, input.company, node);
     candidates.push({
       companyId: id,
       name: node.name,
-      score: weightedScore(factors, input.weights),
+      score: eligible * weightedScore(factors, input.weights),
       factors,
-      rationale: rationaleOf(input.goal, node.name, factors, input.weights),
+      rationale: eligible
+        ? rationaleOf(input.goal, node.name, factors, input.weights)
+        : `${node.name}: a fund or bank is not an operating ${input.goal} counterpart here (score 0).`,
     });
   }
   return candidates.sort((a, b) => b.score - a.score || (a.companyId < b.companyId ? -1 : 1));
