@@ -276,7 +276,7 @@ try {
       });
       return rows
         .map((r) => r['QUERY PLAN'])
-        .filter((l) => /Scan|Execution Time/.test(l))
+        .filter((l) => /Scan|Planning Time|Execution Time/.test(l))
         .map((l) =>
           l
             .trim()
@@ -284,7 +284,7 @@ try {
             .replace(/^->\s+/, ''),
         );
     });
-    console.log(`plan of the ${name} semantic query (EXPLAIN ANALYZE, no planner hints): ${plan.join('; ')}`);
+    console.log(`plan of the ${name} semantic query (EXPLAIN ANALYZE, no planner hints, first run on its connection): ${plan.join('; ')}`);
   }
 } finally {
   await client.close();
