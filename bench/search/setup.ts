@@ -59,6 +59,8 @@ export async function startSearchStack(env: Record<string, string> = {}, options
     INTERNAL_TOKEN_SECRET: BENCH_SECRET,
     REDIS_PREFIX: prefix,
     DATABASE_POOL_MAX: '20',
+    // Service settings to try from the shell (EMBED_WORKER_CONCURRENCY=8, SEARCH_EF_SEARCH=400, ...).
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(EMBED|SEARCH)_/.test(k))),
     ...env,
   });
   const logger = createLogger({ service: 'bench-search', level: 'warn' });
