@@ -284,7 +284,9 @@ try {
             .replace(/^->\s+/, ''),
         );
     });
-    console.log(`plan of the ${name} semantic query (EXPLAIN ANALYZE, no planner hints, first run on its connection): ${plan.join('; ')}`);
+    console.log(
+      `plan of the ${name} semantic query (EXPLAIN ANALYZE, no planner hints, first run on its connection): ${plan.join('; ')}`,
+    );
   }
 } finally {
   await client.close();
