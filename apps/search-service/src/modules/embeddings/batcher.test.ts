@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createEmbeddingBatcher } from './batcher.js';
 import type { Embedder } from './embedder.js';
 
@@ -46,6 +46,32 @@ describe('embedding batcher', () => {
     expect(fake.maxSeen()).toBeLessThanOrEqual(2);
     expect(fake.requests.length).toBeLessThan(10);
     expect(fake.requests.flat()).toHaveLength(400);
+  });
+
+  it('lingers for an OpenAI batch, but sends a lone text to the local embedder on the next tick', async () => {
+    vi.useFakeTimers();
+    try {
+      for (const provider of ['openai', 'local'] as const) {
+        const requests: string[][] = [];
+        const embedder: Embedder = {
+          provider,
+          model: 'x',
+          embed: async (texts) => {
+            requests.push(texts);
+            return texts.map(() => [1]);
+          },
+        };
+        const batcher = createEmbeddingBatcher(embedder);
+        const answer = batcher.embed(['alone']);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(requests, provider).toHaveLength(provider === 'local' ? 1 : 0);
+        await vi.advanceTimersByTimeAsync(15);
+        await expect(answer).resolves.toEqual([[1]]);
+        expect(requests).toEqual([['alone']]);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a failed request fails every caller it carried; a retry on its own succeeds', async () => {

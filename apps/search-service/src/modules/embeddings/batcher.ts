@@ -3,7 +3,8 @@ import { EMBEDDING_LIMITS, type Embedder, planRequests, truncateToTokens } from 
 type Pending = { texts: string[]; resolve: (v: number[][]) => void; reject: (e: unknown) => void };
 
 /**
- * Gathers the texts of concurrent jobs for a few milliseconds and sends them as few requests as the
+ * Gathers the texts of concurrent jobs for a few milliseconds (OpenAI; the local embedder only within
+ * the same tick) and sends them as few requests as the
  * provider's limits allow (≤ 2048 inputs, ≤ 300k tokens, each input truncated to 8192 tokens). While
  * `maxInFlight` batches are already out, texts keep gathering, so batches grow when the provider is
  * slow. Each caller gets its own vectors back, in order; a failed request fails every caller it carried.
@@ -12,7 +13,8 @@ export function createEmbeddingBatcher(
   embedder: Embedder,
   options: { lingerMs?: number; maxInFlight?: number } = {},
 ) {
-  const lingerMs = options.lingerMs ?? 15;
+  // Waiting only pays off against a remote API (fewer requests); the local embedder runs in process.
+  const lingerMs = options.lingerMs ?? (embedder.provider === 'local' ? 0 : 15);
   const maxInFlight = options.maxInFlight ?? 4;
   let pending: Pending[] = [];
   let timer: NodeJS.Timeout | null = null;
