@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Company, Relationship } from '@mna/shared';
 import { COMPANIES } from '../../../scripts/demo/companies.js';
 import { buildCorpus } from '../../../scripts/demo/corpus.js';
@@ -44,4 +45,28 @@ export function demoEcosystem(): Ecosystem & { byRef: Map<string, Company> } {
 /** The demo's commercial ties (partnerships and supply agreements): the compatible pairs. */
 export function demoCommercialTies(byRef: Map<string, Company>) {
   return [...PARTNERSHIPS, ...SUPPLIES].map(([a, b]) => [byRef.get(a)!, byRef.get(b)!] as const);
+}
+
+export type DemoLabel = {
+  a: Company;
+  b: Company;
+  compatible: boolean;
+  /** partnership / supply (a real tie in deals.ts, possibly both) or judged (no tie: labelled by rationale). */
+  basis: string;
+  rationale: string;
+};
+
+/** The hand-labelled pairs of `labelled-pairs.tsv` (see its header for how they were made). */
+export function demoLabels(byRef: Map<string, Company>): DemoLabel[] {
+  const text = readFileSync(new URL('./labelled-pairs.tsv', import.meta.url), 'utf8');
+  const [header, ...rows] = text.split('\n').filter((line) => line.trim() && !line.startsWith('#'));
+  if (header !== 'a\tb\tlabel\tbasis\trationale') throw new Error('labelled-pairs.tsv: unexpected header');
+  return rows.map((row, i) => {
+    const [a, b, label, basis, rationale] = row.split('\t');
+    const [first, second] = [byRef.get(a ?? ''), byRef.get(b ?? '')];
+    if (!first || !second || (label !== 'compatible' && label !== 'incompatible') || !basis || !rationale) {
+      throw new Error(`labelled-pairs.tsv row ${i + 1}: malformed (${row})`);
+    }
+    return { a: first, b: second, compatible: label === 'compatible', basis, rationale };
+  });
 }

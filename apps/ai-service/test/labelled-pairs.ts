@@ -7,33 +7,16 @@ import { profileSimilarity } from './search-stand-in.js';
 
 export type Ecosystem = { companies: Company[]; edges: Relationship[] };
 export type LabelledPair = { a: Company; b: Company; compatible: boolean; score: number };
+export type Label = { a: Company; b: Company; compatible: boolean };
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 /**
- * Labelled pairs: `positives` are real ties, held out of the graph before scoring (so the tie itself
- * cannot give the answer away); negatives are random pairs with no tie. Each pair is scored for a
- * partnership exactly as the service scores candidates.
+ * Scores each labelled pair for a partnership exactly as the service scores candidates, on the graph
+ * without any tie between a labelled pair (so a real tie cannot give the answer away).
  */
-export function labelledPairs(
-  eco: Ecosystem,
-  positives: Array<readonly [Company, Company]>,
-  negativeCount: number,
-  seed: number,
-): LabelledPair[] {
-  const random = seededRandom(seed);
-  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-  const tied = new Set(eco.edges.map((e) => pairKey(e.fromCompanyId, e.toCompanyId)));
-  const heldOut = new Set(positives.map(([a, b]) => pairKey(a.id, b.id)));
-  const negatives: Array<readonly [Company, Company]> = [];
-  const chosen = new Set<string>();
-  while (negatives.length < negativeCount) {
-    const [a, b] = [pick(eco.companies), pick(eco.companies)];
-    const key = pairKey(a.id, b.id);
-    if (a.id === b.id || tied.has(key) || chosen.has(key)) continue;
-    chosen.add(key);
-    negatives.push([a, b]);
-  }
+export function scoreLabels<L extends Label>(eco: Ecosystem, labels: L[]): Array<L & { score: number }> {
+  const heldOut = new Set(labels.map(({ a, b }) => pairKey(a.id, b.id)));
   const graph = buildGraph({
     nodes: eco.companies,
     edges: eco.edges.filter((e) => !heldOut.has(pairKey(e.fromCompanyId, e.toCompanyId))),
@@ -50,10 +33,36 @@ export function labelledPairs(
       similarity: new Map([[b.id, profileSimilarity(a, b)]]),
       extra: new Map(),
     }).find((c) => c.companyId === b.id)!.score;
-  return [
-    ...positives.map(([a, b]) => ({ a, b, compatible: true, score: score(a, b) })),
-    ...negatives.map(([a, b]) => ({ a, b, compatible: false, score: score(a, b) })),
-  ];
+  return labels.map((l) => ({ ...l, score: score(l.a, l.b) }));
+}
+
+/**
+ * Labelled pairs of a generated ecosystem: `positives` are real ties (held out), negatives are random
+ * pairs with no tie. Sound where the generator forms every tie from the same signals the score reads;
+ * for real data "no tie" is not "incompatible", so the demo set is labelled by judgement instead.
+ */
+export function labelledPairs(
+  eco: Ecosystem,
+  positives: Array<readonly [Company, Company]>,
+  negativeCount: number,
+  seed: number,
+): LabelledPair[] {
+  const random = seededRandom(seed);
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  const tied = new Set(eco.edges.map((e) => pairKey(e.fromCompanyId, e.toCompanyId)));
+  const negatives: Array<readonly [Company, Company]> = [];
+  const chosen = new Set<string>();
+  while (negatives.length < negativeCount) {
+    const [a, b] = [pick(eco.companies), pick(eco.companies)];
+    const key = pairKey(a.id, b.id);
+    if (a.id === b.id || tied.has(key) || chosen.has(key)) continue;
+    chosen.add(key);
+    negatives.push([a, b]);
+  }
+  return scoreLabels(eco, [
+    ...positives.map(([a, b]) => ({ a, b, compatible: true })),
+    ...negatives.map(([a, b]) => ({ a, b, compatible: false })),
+  ]);
 }
 
 /** Random real ties of an ecosystem, to hold out as positives. */

@@ -1,43 +1,88 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { demoCommercialTies, demoEcosystem } from './demo-ecosystem.js';
-import { accuracyAt, bestThreshold, type LabelledPair, labelledPairs, sampleTies } from './labelled-pairs.js';
+import { PARTNERSHIPS, SUPPLIES } from '../../../scripts/demo/deals.js';
+import { benchmarkFor } from '../src/modules/analysis/benchmarks.js';
+import { type DemoLabel, demoEcosystem, demoLabels } from './demo-ecosystem.js';
+import { accuracyAt, bestThreshold, labelledPairs, sampleTies, scoreLabels } from './labelled-pairs.js';
 import { syntheticEcosystem } from './synthetic-ecosystem.js';
 
+const refKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+const keyOf = (p: DemoLabel) => refKey(p.a.externalId!, p.b.externalId!);
+
 /**
- * The demo set split in two fixed halves (every other positive and negative): the development half was
- * the only one looked at while the factors were changed and fits the threshold; the held-out half is
- * measured once with that threshold.
+ * Fixed halves, blind to the scores: within each label, pairs sorted by the sha256 of their refs go
+ * alternately to the development half (which fits the threshold) and the held-out half.
  */
-function developmentAndHeldOut(pairs: LabelledPair[]) {
-  const development = pairs.filter((_, i) => i % 2 === 0);
-  const heldOut = pairs.filter((_, i) => i % 2 === 1);
-  const threshold = bestThreshold(development);
-  return {
-    threshold,
-    development: accuracyAt(development, threshold),
-    heldOut: accuracyAt(heldOut, threshold),
-  };
+function halves<T extends DemoLabel>(pairs: T[]) {
+  const development: T[] = [];
+  const heldOut: T[] = [];
+  for (const compatible of [true, false]) {
+    const sorted = pairs
+      .filter((p) => p.compatible === compatible)
+      .map((p) => ({ p, hash: createHash('sha256').update(keyOf(p)).digest('hex') }))
+      .sort((x, y) => (x.hash < y.hash ? -1 : 1));
+    for (const [i, { p }] of sorted.entries()) (i % 2 === 0 ? development : heldOut).push(p);
+  }
+  return { development, heldOut };
 }
 
+const isInvestor = (p: DemoLabel) =>
+  [p.a, p.b].some((c) => c.industry !== null && benchmarkFor(c.industry).sector === 'investors');
+
 describe('partner scoring on labelled pairs', () => {
-  // Measured 2026-11-30: development 84%, held-out 76% — below the 85% target (2026-11-22: 80% and
-  // 74%, before funds and banks were made ineligible as operating partners). The negatives are
-  // pairs with no tie in the demo data, not pairs known to be incompatible: several are plausible
-  // partners (an e-commerce marketplace and an insurer, a chip maker and an automation vendor), so
-  // part of the gap is label noise. Weights fitted to the development half reached 86% there but only
-  // 76% held out and lowered the synthetic check, so the defaults were kept. These are regression
-  // floors well above chance (50%), not the target.
-  it('demo ecosystem (scripts/demo): 50 held-out commercial ties vs 50 unrelated pairs, development and held-out halves (target 85%)', () => {
-    const eco = demoEcosystem();
-    const positives = demoCommercialTies(eco.byRef);
-    const pairs = labelledPairs(eco, positives, positives.length, 7);
-    expect(pairs).toHaveLength(100);
-    const { threshold, development, heldOut } = developmentAndHeldOut(pairs);
-    console.info(
-      `demo labelled pairs: 50 + 50, threshold ${threshold}, development ${(development * 100).toFixed(1)}%, held-out ${(heldOut * 100).toFixed(1)}%`,
+  const eco = demoEcosystem();
+  const labels = demoLabels(eco.byRef);
+
+  it('the demo labels agree with the demo data: every commercial tie once, judged pairs untied', () => {
+    const ties = new Map<string, Set<string>>();
+    for (const [list, basis] of [
+      [PARTNERSHIPS, 'partnership'],
+      [SUPPLIES, 'supply'],
+    ] as const) {
+      for (const [a, b] of list) ties.set(refKey(a, b), (ties.get(refKey(a, b)) ?? new Set()).add(basis));
+    }
+    const refOf = new Map(eco.companies.map((c) => [c.id, c.externalId!]));
+    const tied = new Set(
+      eco.edges.map((e) => refKey(refOf.get(e.fromCompanyId)!, refOf.get(e.toCompanyId)!)),
     );
-    expect(development).toBeGreaterThanOrEqual(0.8);
-    expect(heldOut).toBeGreaterThanOrEqual(0.72);
+    const keys = labels.map(keyOf);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const p of labels) {
+      expect(p.a.id).not.toBe(p.b.id);
+      if (p.basis === 'judged') expect(tied.has(keyOf(p)), keyOf(p)).toBe(false);
+      else {
+        expect(p.compatible, keyOf(p)).toBe(true);
+        expect(p.basis, keyOf(p)).toBe([...(ties.get(keyOf(p)) ?? [])].join('+'));
+      }
+    }
+    expect(labels.filter((p) => p.basis !== 'judged')).toHaveLength(ties.size);
+  });
+
+  // The demo set (labelled-pairs.tsv): the demo's 48 partnership and supply ties, 12 pairs judged
+  // compatible and 60 judged incompatible, labelled with a rationale before any was scored.
+  it('demo ecosystem: judged labels, threshold fitted on the development half, measured on the held-out half (target 85%)', () => {
+    const { development, heldOut } = halves(scoreLabels(eco, labels));
+    for (const half of [development, heldOut]) {
+      expect(half.length).toBeGreaterThanOrEqual(50);
+      expect(half.some((p) => p.compatible) && half.some((p) => !p.compatible)).toBe(true);
+    }
+    const threshold = bestThreshold(development);
+    const [dev, held] = [accuracyAt(development, threshold), accuracyAt(heldOut, threshold)];
+    const operating = heldOut.filter((p) => !isInvestor(p));
+    // Only the development half's misses are printed: they are the ones to study.
+    const misses = development
+      .filter((p) => p.score >= threshold !== p.compatible)
+      .map((p) => `${keyOf(p)} (${p.basis}, ${p.compatible ? 'compatible' : 'incompatible'}, ${p.score})`);
+    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+    console.info(
+      `demo labelled pairs: development ${development.length}, held-out ${heldOut.length}, threshold ${threshold}, ` +
+        `development ${pct(dev)}, held-out ${pct(held)} (${pct(accuracyAt(operating, threshold))} of ` +
+        `${operating.length} without a fund or bank); development misses: ${misses.join('; ') || 'none'}`,
+    );
+    // Measured 2026-11-30: development 75.0%, held-out 68.3%, below the 85% target. Floors are the
+    // measured figures rounded down.
+    expect(dev).toBeGreaterThanOrEqual(0.75);
+    expect(held).toBeGreaterThanOrEqual(0.68);
   });
 
   it('synthetic ecosystem: threshold from one ecosystem, accuracy on another, target ≥ 85%', () => {
