@@ -79,10 +79,10 @@ describe('partner scoring on labelled pairs', () => {
         `development ${pct(dev)}, held-out ${pct(held)} (${pct(accuracyAt(operating, threshold))} of ` +
         `${operating.length} without a fund or bank); development misses: ${misses.join('; ') || 'none'}`,
     );
-    // Measured 2026-11-30: development 75.0%, held-out 68.3%, below the 85% target. Floors are the
-    // measured figures rounded down.
-    expect(dev).toBeGreaterThanOrEqual(0.75);
-    expect(held).toBeGreaterThanOrEqual(0.68);
+    // Measured 2026-11-30: development 91.7%, held-out 93.3% (before practicality was scaled by the
+    // evidence: 75.0% and 68.3%). Floors are the measured figures rounded down.
+    expect(dev).toBeGreaterThanOrEqual(0.91);
+    expect(held).toBeGreaterThanOrEqual(0.93);
   });
 
   it('synthetic ecosystem: threshold from one ecosystem, accuracy on another, target ≥ 85%', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CompanyNode } from './graph.js';
-import { roleEligible, sectorComplementarity } from './partners.scoring.js';
+import { type Factors, roleEligible, sectorComplementarity, weightedScore } from './partners.scoring.js';
 
 const node = (industry: string, tags: string[] = []): CompanyNode => ({
   name: industry,
@@ -41,5 +41,35 @@ describe('role eligibility', () => {
     expect(roleEligible('partnership', fund, saas)).toBe(0);
     expect(roleEligible('acquisition', saas, fund)).toBe(0);
     expect(roleEligible('investment', fund, saas)).toBe(1);
+  });
+});
+
+describe('weighted score', () => {
+  const weights = {
+    strategicFit: 1,
+    sectorComplementarity: 1,
+    sizeFit: 1,
+    geographicFit: 1,
+    networkProximity: 1,
+    influence: 1,
+  };
+  const practical = { sizeFit: 1, geographicFit: 1, influence: 1 };
+  const factors = (evidence: number): Factors => ({
+    strategicFit: evidence,
+    sectorComplementarity: evidence,
+    networkProximity: evidence,
+    ...practical,
+  });
+
+  it('counts size, geography and influence of a partnership in proportion to the evidence', () => {
+    // Two unrelated companies of one size in one region: no reason to partner, whatever else fits.
+    expect(weightedScore('partnership', factors(0), weights)).toBe(0);
+    expect(weightedScore('partnership', factors(0.5), weights)).toBe(0.5);
+    expect(weightedScore('partnership', factors(1), weights)).toBe(1);
+  });
+
+  it('keeps the plain weighted mean for an acquisition or an investment', () => {
+    expect(weightedScore('acquisition', factors(0), weights)).toBe(0.5);
+    expect(weightedScore('investment', factors(0.5), weights)).toBe(0.75);
   });
 });

@@ -113,11 +113,32 @@ export function networkProximity(distance: number | undefined, shared: number): 
   return round(0.7 * path + 0.3 * shared);
 }
 
-export function weightedScore(factors: Factors, weights: FactorWeights): number {
+/** Factors that give a reason for the pair; the others (size, geography, influence) say how practical it is. */
+const EVIDENCE = new Set<keyof Factors>(['strategicFit', 'sectorComplementarity', 'networkProximity']);
+
+/**
+ * Goals whose practicality factors count only in proportion to the evidence (its weighted mean, 0–1):
+ * two unrelated companies of one size in one region have no reason to partner, however practical it
+ * would be. Acquisitions and investments keep the plain mean: for them size is itself a criterion,
+ * and no labelled set measures them.
+ */
+const PRACTICALITY_SCALED: Record<Goal, boolean> = {
+  acquisition: false,
+  partnership: true,
+  investment: false,
+};
+
+/** Weighted mean of the factors; for PRACTICALITY_SCALED goals, practicality scaled by the evidence. */
+export function weightedScore(goal: Goal, factors: Factors, weights: FactorWeights): number {
   const keys = Object.keys(weights) as Array<keyof Factors>;
   const total = keys.reduce((s, k) => s + weights[k], 0);
   if (total === 0) return 0;
-  return round(clamp01(keys.reduce((s, k) => s + weights[k] * factors[k], 0) / total));
+  const sum = (ks: Array<keyof Factors>) => ks.reduce((s, k) => s + weights[k] * factors[k], 0);
+  const evidence = keys.filter((k) => EVIDENCE.has(k));
+  const practicality = keys.filter((k) => !EVIDENCE.has(k));
+  const evidenceWeight = evidence.reduce((s, k) => s + weights[k], 0);
+  const scale = PRACTICALITY_SCALED[goal] && evidenceWeight > 0 ? sum(evidence) / evidenceWeight : 1;
+  return round(clamp01((sum(evidence) + scale * sum(practicality)) / total));
 }
 
 const LABELS: Record<keyof Factors, string> = {

@@ -28,7 +28,7 @@ import type { SearchClient } from './search-client.js';
 type PartnerResults = z.output<typeof PartnerResultsSchema>;
 type Candidate = PartnerResults['candidates'][number];
 
-export const PARTNERS_VERSION = 'partners/2026-11-30.1';
+export const PARTNERS_VERSION = 'partners/2026-11-30.2';
 const SIMILAR_LIMIT = 100;
 /** Hops read around the company: beyond two, 1/distance adds little and the neighbourhood explodes. */
 const DEPTH = 2;
@@ -96,7 +96,7 @@ export function scoreCandidates(input: ScoringInput): Candidate[] {
     candidates.push({
       companyId: id,
       name: node.name,
-      score: eligible * weightedScore(factors, input.weights),
+      score: eligible * weightedScore(input.goal, factors, input.weights),
       factors,
       rationale: eligible
         ? rationaleOf(input.goal, node.name, factors, input.weights)
