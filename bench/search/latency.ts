@@ -4,6 +4,7 @@ import pg from 'pg';
 import { toVectorLiteral } from '../../apps/search-service/src/modules/embeddings/embedder.js';
 import { localEmbedding } from '../../apps/search-service/src/modules/embeddings/local-embedder.js';
 import { chunkConditions, semanticQuery } from '../../apps/search-service/src/modules/search/search.sql.js';
+import { benchQueries, soup, text, word } from './corpus.js';
 import { BENCH_SECRET, machine, percentile, startSearchStack } from './setup.js';
 
 // Search latency (p50/p95/p99, 8 concurrent HTTP clients) and recall@10 against exact search, over
@@ -20,53 +21,6 @@ const EFC = Number(process.env.BENCH_EFC ?? 128);
 const CASES = (process.env.BENCH_CASES ?? 'unfiltered,10%,1%,hybrid').split(',');
 const TENANT = 'org_bench';
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-const random = rng(42);
-const SYLLABLES = [
-  'ka',
-  'lo',
-  'mi',
-  'ne',
-  'tor',
-  'val',
-  'syn',
-  'ex',
-  'gra',
-  'pho',
-  'dur',
-  'qui',
-  'zen',
-  'bra',
-  'ult',
-  'ri',
-];
-const VOCAB = Array.from({ length: 4000 }, () =>
-  Array.from(
-    { length: 2 + Math.floor(random() * 3) },
-    () => SYLLABLES[Math.floor(random() * SYLLABLES.length)],
-  ).join(''),
-);
-// Zipf-like: low indexes are common words, high ones rare.
-const word = (r = random) => VOCAB[Math.floor(VOCAB.length * r() ** 2.2)]!;
-// BENCH_TEXT=topics (default): each text draws 80% of its words from one of 200 topics' 40-word
-// vocabularies, so the vectors cluster as real documents do; BENCH_TEXT=soup: words drawn from the
-// whole vocabulary, near-uniform vectors (the hardest case for an approximate index).
-const TOPICS = Array.from({ length: 200 }, (_, t) => VOCAB.slice(200 + t * 18, 200 + t * 18 + 40));
-const soup = process.env.BENCH_TEXT === 'soup';
-const text = (n: number, r = random) => {
-  const topic = TOPICS[Math.floor(r() * TOPICS.length)]!;
-  return Array.from({ length: n }, () =>
-    soup || r() < 0.2 ? word(r) : topic[Math.floor(r() * topic.length)]!,
-  ).join(' ');
-};
-// Queries from their own generator: the same whether this run loads the corpus or reuses it.
-const queryRandom = rng(7);
 const EF = process.env.BENCH_EF ?? '100';
 
 const KEEP = process.env.BENCH_KEEP === '1' ? `mna_bench_search_${N}_${soup ? 'soup' : 'topics'}` : undefined;
@@ -156,7 +110,7 @@ try {
     `${loaded ? 'reused the loaded corpus' : `loaded in ${loadSeconds.toFixed(0)} s`}, HNSW (m=${M}, ef_construction=${EFC}, ${sizes[0]!.size}) ${rebuilt ? `built in ${indexSeconds.toFixed(0)} s` : 'reused'}`,
   );
 
-  const queries = Array.from({ length: QUERIES }, () => text(6, queryRandom));
+  const queries = benchQueries(QUERIES);
   const allCases: Array<[string, string, SearchFilters | undefined, 'semantic' | 'hybrid' | 'keyword']> = [
     ['unfiltered', 'semantic, unfiltered', undefined, 'semantic'],
     ['10%', 'semantic, 10% filter', { industry: ['industry-3'] }, 'semantic'],
