@@ -87,7 +87,12 @@ export async function startSearchStack(env: Record<string, string> = {}, options
     config,
     startWorker() {
       const batcher = createEmbeddingBatcher(embedder, { maxInFlight: config.EMBED_CONCURRENCY });
-      const processor = createIndexingProcessor({ db, batcher, logger });
+      const processor = createIndexingProcessor({
+        db,
+        batcher,
+        logger,
+        writeConcurrency: config.EMBED_WRITE_CONCURRENCY,
+      });
       workers.push(
         createWorker(QUEUES.searchEmbed, processor, {
           connection: workerRedis,

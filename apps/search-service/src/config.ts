@@ -26,6 +26,8 @@ export const configSpec = {
     EMBED_JOB_BACKOFF_MS: positiveInt(5_000),
     /** Embedding jobs one worker process runs at once; their chunks are batched together. */
     EMBED_WORKER_CONCURRENCY: positiveInt(32),
+    /** Of those, how many write their embeddings (the HNSW inserts) at once: about the cores. */
+    EMBED_WRITE_CONCURRENCY: positiveInt(2),
     /** A job whose worker stops renewing its lock for this long is handed to another worker. */
     EMBED_LOCK_DURATION_MS: positiveInt(30_000),
     /** Reciprocal Rank Fusion constant of hybrid search. */

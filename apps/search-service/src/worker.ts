@@ -20,6 +20,7 @@ const processor = createIndexingProcessor({
   db,
   batcher: createEmbeddingBatcher(embedder, { maxInFlight: config.EMBED_CONCURRENCY }),
   logger,
+  writeConcurrency: config.EMBED_WRITE_CONCURRENCY,
 });
 const worker = createWorker(QUEUES.searchEmbed, processor, {
   connection: redis,

@@ -64,6 +64,7 @@ export async function createHarness(options: {
       db,
       batcher: createEmbeddingBatcher(workerEmbedder, { maxInFlight: config.EMBED_CONCURRENCY }),
       logger,
+      writeConcurrency: config.EMBED_WRITE_CONCURRENCY,
     });
     const worker = createWorker(QUEUES.searchEmbed, processor, {
       connection: workerRedis,
