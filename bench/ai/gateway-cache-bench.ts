@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteKeysWithPrefix, TEST_INTERNAL_SECRET, uniquePrefix } from '@mna/testing';
+import { deleteKeysWithPrefix, internalHeaders, TEST_INTERNAL_SECRET, uniquePrefix } from '@mna/testing';
 import { healthyDeal, tenantWithDocuments } from '../../apps/ai-service/test/fixtures.js';
 import { devToken, freePort, startServiceProcess } from '../../apps/ai-service/test/processes.js';
 import { startSearchStandIn } from '../../apps/ai-service/test/search-stand-in.js';
@@ -57,12 +57,26 @@ try {
   const result = await timeSequential(REQUESTS, 0, async (i) => {
     if (!(await analyze(i)).cached) misses++;
   });
+  // The same hits straight to ai-service (its internal token, no gateway): what the gateway adds.
+  const direct = await Promise.all(
+    tenants.map((tenantId) => internalHeaders({ tenantId, plan: 'enterprise' })),
+  );
+  const directResult = await timeSequential(REQUESTS, 0, async (i) => {
+    const response = await fetch(`${ai.url}/v1/ai/deals/analyze`, {
+      method: 'POST',
+      headers: { ...direct[Math.abs(i) % TENANTS], 'content-type': 'application/json' },
+      body: JSON.stringify(healthyDeal),
+    });
+    const body = (await response.json()) as { cached?: boolean };
+    if (response.status !== 200 || !body.cached) misses++;
+  });
   console.log(
     JSON.stringify(
       {
         date: new Date().toISOString(),
         machine: `${os.cpus().length}x ${os.cpus()[0]?.model}`,
         'cache hit through gateway': result,
+        'cache hit direct to ai-service (same processes)': directResult,
         misses,
       },
       null,
