@@ -1,4 +1,4 @@
-import { createLogger, createMetrics, createQueue, createWorker, QUEUES } from '@mna/shared';
+import { createLogger, createMetrics, createQueue, QUEUES } from '@mna/shared';
 import { createDb, createRedis, runMigrations } from '@mna/shared/kit';
 import {
   ADMIN_DATABASE_URL,
@@ -14,9 +14,8 @@ import { buildApp } from '../../apps/search-service/src/app.js';
 import { configSpec } from '../../apps/search-service/src/config.js';
 import { migrations, SCHEMA } from '../../apps/search-service/src/db/migrations/index.js';
 import type { SearchDatabase } from '../../apps/search-service/src/db/schema.js';
-import { createEmbeddingBatcher } from '../../apps/search-service/src/modules/embeddings/batcher.js';
 import { createEmbedder } from '../../apps/search-service/src/modules/embeddings/embedder-factory.js';
-import { createIndexingProcessor } from '../../apps/search-service/src/modules/indexing/indexing.processor.js';
+import { createIndexingWorker } from '../../apps/search-service/src/modules/indexing/indexing.worker.js';
 
 export const BENCH_SECRET = 'bench-internal-token-secret-0123456789abcdef';
 
@@ -86,21 +85,7 @@ export async function startSearchStack(env: Record<string, string> = {}, options
     database,
     config,
     startWorker() {
-      const batcher = createEmbeddingBatcher(embedder, { maxInFlight: config.EMBED_CONCURRENCY });
-      const processor = createIndexingProcessor({
-        db,
-        batcher,
-        logger,
-        writeConcurrency: config.EMBED_WRITE_CONCURRENCY,
-      });
-      workers.push(
-        createWorker(QUEUES.searchEmbed, processor, {
-          connection: workerRedis,
-          prefix,
-          logger,
-          concurrency: config.EMBED_WORKER_CONCURRENCY,
-        }),
-      );
+      workers.push(createIndexingWorker({ config, db, embedder, connection: workerRedis, logger }));
     },
     async close() {
       for (const w of workers) await w.close();

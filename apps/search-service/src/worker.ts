@@ -1,10 +1,9 @@
-import { createLogger, createWorker, loadConfigOrExit, QUEUES } from '@mna/shared';
+import { createLogger, loadConfigOrExit } from '@mna/shared';
 import { createDb, createRedis, runWorker, startPlatformEventsRelay } from '@mna/shared/kit';
 import { configSpec } from './config.js';
 import type { SearchDatabase } from './db/schema.js';
-import { createEmbeddingBatcher } from './modules/embeddings/batcher.js';
 import { createEmbedder } from './modules/embeddings/embedder-factory.js';
-import { createIndexingProcessor } from './modules/indexing/indexing.processor.js';
+import { createIndexingWorker } from './modules/indexing/indexing.worker.js';
 
 // The embedding worker: its own process, scaled separately from the HTTP service.
 const config = loadConfigOrExit(configSpec, process.env);
@@ -16,19 +15,7 @@ const db = createDb<SearchDatabase>({
 });
 const redis = createRedis(config.REDIS_URL, 'worker');
 const embedder = createEmbedder(config, logger);
-const processor = createIndexingProcessor({
-  db,
-  batcher: createEmbeddingBatcher(embedder, { maxInFlight: config.EMBED_CONCURRENCY }),
-  logger,
-  writeConcurrency: config.EMBED_WRITE_CONCURRENCY,
-});
-const worker = createWorker(QUEUES.searchEmbed, processor, {
-  connection: redis,
-  prefix: config.REDIS_PREFIX,
-  logger,
-  concurrency: config.EMBED_WORKER_CONCURRENCY,
-  options: { lockDuration: config.EMBED_LOCK_DURATION_MS, stalledInterval: config.EMBED_LOCK_DURATION_MS },
-});
+const worker = createIndexingWorker({ config, db, embedder, connection: redis, logger });
 logger.info({ provider: embedder.provider, model: embedder.model }, 'embedding provider');
 // document.indexed / document.failed, committed with the status change, go on to platform-events.
 const producer = createRedis(config.REDIS_URL);

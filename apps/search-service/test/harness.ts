@@ -1,4 +1,4 @@
-import { createLogger, createMetrics, createQueue, createWorker, QUEUES } from '@mna/shared';
+import { createLogger, createMetrics, createQueue, QUEUES } from '@mna/shared';
 import { createDb, createRedis } from '@mna/shared/kit';
 import {
   createTestDatabase,
@@ -10,10 +10,9 @@ import {
 import { buildApp } from '../src/app.js';
 import { configSpec, type SearchConfig } from '../src/config.js';
 import type { SearchDatabase } from '../src/db/schema.js';
-import { createEmbeddingBatcher } from '../src/modules/embeddings/batcher.js';
 import type { Embedder } from '../src/modules/embeddings/embedder.js';
 import { createEmbedder } from '../src/modules/embeddings/embedder-factory.js';
-import { createIndexingProcessor } from '../src/modules/indexing/indexing.processor.js';
+import { createIndexingWorker } from '../src/modules/indexing/indexing.worker.js';
 
 /** The service's configuration with its defaults, as loadConfig would build it, plus overrides. */
 export const testConfig = (overrides: Record<string, string> = {}): SearchConfig =>
@@ -60,18 +59,12 @@ export async function createHarness(options: {
   const workerRedis = createRedis(TEST_REDIS_URL, 'worker');
 
   function startWorker(workerEmbedder: Embedder = embedder, lockDurationMs = 30_000) {
-    const processor = createIndexingProcessor({
+    const worker = createIndexingWorker({
+      config: { ...config, EMBED_LOCK_DURATION_MS: lockDurationMs },
       db,
-      batcher: createEmbeddingBatcher(workerEmbedder, { maxInFlight: config.EMBED_CONCURRENCY }),
-      logger,
-      writeConcurrency: config.EMBED_WRITE_CONCURRENCY,
-    });
-    const worker = createWorker(QUEUES.searchEmbed, processor, {
+      embedder: workerEmbedder,
       connection: workerRedis,
-      prefix,
       logger,
-      concurrency: config.EMBED_WORKER_CONCURRENCY,
-      options: { lockDuration: lockDurationMs, stalledInterval: lockDurationMs },
     });
     workers.push(worker);
     return worker;
