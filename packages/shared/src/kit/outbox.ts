@@ -102,26 +102,31 @@ export async function recordEvent<DB, T extends WebhookEventType>(
   input: RecordEventInput<T>,
 ): Promise<WebhookEnvelope> {
   const data = WEBHOOK_EVENT_DATA[input.type].parse(input.data) as Record<string, unknown>;
-  const sequences = sql.table(`${input.schema}.outbox_sequences`);
-  const { rows } = await sql<{ last_sequence: number; created: Date }>`
-    insert into ${sequences} as s (tenant_id, resource_id, last_sequence)
-    values (${input.tenantId}, ${input.resourceId}, 1)
-    on conflict (tenant_id, resource_id) do update set last_sequence = s.last_sequence + 1
-    returning last_sequence, clock_timestamp() as created`.execute(trx);
+  const id = newEventId();
+  // One round trip: the resource's next sequence number and the event row, in one statement.
+  const { rows } = await sql<{ sequence: number; created_at: Date }>`
+    with seq as (
+      insert into ${sql.table(`${input.schema}.outbox_sequences`)} as s (tenant_id, resource_id, last_sequence)
+      values (${input.tenantId}, ${input.resourceId}, 1)
+      on conflict (tenant_id, resource_id) do update set last_sequence = s.last_sequence + 1
+      returning last_sequence, clock_timestamp() as created
+    )
+    insert into ${sql.table(`${input.schema}.outbox`)}
+      (id, tenant_id, type, resource_id, sequence, data, created_at)
+    select ${id}, ${input.tenantId}, ${input.type}, ${input.resourceId}, seq.last_sequence,
+      ${JSON.stringify(data)}::jsonb, seq.created
+    from seq
+    returning sequence, created_at`.execute(trx);
   const row = rows[0]!;
   const event: WebhookEnvelope = {
-    id: newEventId(),
+    id,
     type: input.type,
-    created: row.created.toISOString(),
+    created: row.created_at.toISOString(),
     tenantId: input.tenantId,
-    sequence: Number(row.last_sequence),
+    sequence: Number(row.sequence),
     resourceId: input.resourceId,
     data,
   };
-  await sql`insert into ${sql.table(`${input.schema}.outbox`)}
-      (id, tenant_id, type, resource_id, sequence, data, created_at)
-    values (${event.id}, ${event.tenantId}, ${event.type}, ${event.resourceId}, ${event.sequence},
-      ${JSON.stringify(data)}::jsonb, ${row.created})`.execute(trx);
   return event;
 }
 
