@@ -110,7 +110,11 @@ try {
     `${loaded ? 'reused the loaded corpus' : `loaded in ${loadSeconds.toFixed(0)} s`}, HNSW (m=${M}, ef_construction=${EFC}, ${sizes[0]!.size}) ${rebuilt ? `built in ${indexSeconds.toFixed(0)} s` : 'reused'}`,
   );
 
-  const queries = benchQueries(QUERIES);
+  // The measured queries, then 40 more that only warm up: every pooled connection of the service opens
+  // and walks the index once before timing (a fresh backend maps shared memory as it goes).
+  const generated = benchQueries(QUERIES + 40);
+  const queries = generated.slice(0, QUERIES);
+  const warmUp = generated.slice(QUERIES);
   const allCases: Array<[string, string, SearchFilters | undefined, 'semantic' | 'hybrid' | 'keyword']> = [
     ['unfiltered', 'semantic, unfiltered', undefined, 'semantic'],
     ['10%', 'semantic, 10% filter', { industry: ['industry-3'] }, 'semantic'],
@@ -121,13 +125,17 @@ try {
   const cases = allCases.filter(([id]) => CASES.includes(id));
   const lines: string[] = [];
   for (const [id, name, filters, mode] of cases) {
-    // Warm the query-embedding cache and the buffer cache once, then measure.
-    for (const q of queries.slice(0, 20)) {
-      await client.call(searchRoutes.search, {
-        principal: principal(),
-        body: { query: q, mode, limit: 10, ...(filters ? { filters } : {}) },
-      });
-    }
+    let warm = 0;
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (warm < warmUp.length) {
+          await client.call(searchRoutes.search, {
+            principal: principal(),
+            body: { query: warmUp[warm++]!, mode, limit: 10, ...(filters ? { filters } : {}) },
+          });
+        }
+      }),
+    );
     const latencies: number[] = [];
     const results = new Map<string, string[]>();
     let next = 0;
