@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,8 +42,26 @@ const baseEnv = () => {
 beforeAll(async () => {
   upstreams = await startUpstreams();
 });
+/**
+ * Stops the tsx process and the gateway it runs (its own process group): SIGTERM, then SIGKILL if the
+ * group is still there after 10 s, so no gateway outlives the suite.
+ */
+async function stopDevGateway(): Promise<void> {
+  const pid = child?.pid;
+  if (!child || pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  process.kill(-pid, 'SIGTERM');
+  const deadline = setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {}
+  }, 10_000);
+  await exited;
+  clearTimeout(deadline);
+}
+
 afterAll(async () => {
-  child?.kill('SIGTERM');
+  await stopDevGateway();
   await closeUpstreams(upstreams);
   await deleteKeysWithPrefix(prefix);
   rmSync(dir, { recursive: true, force: true });
@@ -51,7 +70,7 @@ afterAll(async () => {
 /** Starts the real entry point and waits for its address and the printed token. */
 function startDevGateway(): Promise<{ url: string; token: string }> {
   return new Promise((resolve, reject) => {
-    child = spawn(TSX, [MAIN], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(TSX, [MAIN], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let url = '';
     const timer = setTimeout(() => reject(new Error(`no token printed:\n${out}`)), 80_000);
