@@ -7,7 +7,6 @@ import { DealAnalysisSchema, DealInputSchema, signInternalToken, verifyInternalT
 import { withTenant } from '@mna/shared/kit';
 import { internalHeaders, TEST_INTERNAL_SECRET, testPrincipal } from '@mna/testing';
 import { recordAnalysis } from '../../apps/ai-service/src/modules/analysis/analysis.repo.js';
-import { gatherEvidence } from '../../apps/ai-service/src/modules/analysis/evidence.js';
 import { createSearchClient } from '../../apps/ai-service/src/modules/ecosystem/search-client.js';
 import { healthyDeal } from '../../apps/ai-service/test/fixtures.js';
 import { startInProcessAi } from './in-process-ai.js';
@@ -46,8 +45,8 @@ try {
     'internal token sign + verify': await timeSequential(N, 100, async () =>
       verifyInternalToken(await signInternalToken(principal, TEST_INTERNAL_SECRET), TEST_INTERNAL_SECRET),
     ),
-    'evidence: search-service call (HTTP)': await timeSequential(N, 100, () =>
-      gatherEvidence(client, principal, deal),
+    "documents' version: search-service call (HTTP)": await timeSequential(N, 100, () =>
+      client.dataVersion(principal),
     ),
     'redis GET of the entry': await timeSequential(N, 100, () => redis.get(`${prefix}:breakdown`)),
     'zod re-validation of the entry': await timeSequential(N, 100, () =>

@@ -108,11 +108,16 @@ describe('deal analysis with Claude (real SDK against a fake Messages API)', () 
     anthropic.setHandler(() => messageResponse(JSON.stringify(assessment(citeA()))));
     const deal = { ...healthyDeal, notes: 'cache me' };
     const first = await post('org_a', deal);
+    const searches = search.calls.search ?? 0;
+    const versions = search.calls.dataVersion ?? 0;
     const second = await post('org_a', deal);
     expect(first.json().cached).toBe(false);
     expect(second.json().cached).toBe(true);
     expect({ ...second.json(), cached: false }).toEqual(first.json());
     expect(anthropic.requests).toHaveLength(1);
+    // A hit reads the documents' version from search-service and runs no search.
+    expect(search.calls.search ?? 0).toBe(searches);
+    expect(search.calls.dataVersion ?? 0).toBe(versions + 1);
   });
 
   it('misses on another tenant, a changed document, a new prompt version and a new model', async () => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import {
   type Company,
@@ -183,6 +183,15 @@ export async function startSearchStandIn(data: Record<string, TenantData>) {
     if (!found) throw new NotFoundError('No such document.');
     const { content: _content, ...document } = found;
     return document;
+  });
+  mountRoute(app, searchRoutes.dataVersion, async ({ principal }) => {
+    count('dataVersion');
+    // Changes with any document of the tenant (its id, content or updatedAt), as search-service's does.
+    const state = tenant(principal.tenantId)
+      .documents.map((d) => `${d.id}@${d.updatedAt}:${d.content}`)
+      .sort()
+      .join('|');
+    return { documents: createHash('sha256').update(state).digest('hex').slice(0, 16) };
   });
   mountRoute(app, searchRoutes.search, async ({ body, principal }) => {
     count('search');

@@ -86,10 +86,14 @@ export type RelationshipsTable = {
   updated_at: UpdatedAt;
 };
 
+/** One row per tenant, bumped by triggers whenever one of its documents changes (0008). */
+export type DocumentVersionsTable = { tenant_id: string; version: number };
+
 /** Tables of the search schema, as Kysely sees them. */
 export type SearchDatabase = {
   'search.audit_log': AuditLogTable;
   'search.documents': DocumentsTable;
+  'search.document_versions': DocumentVersionsTable;
   'search.chunks': ChunksTable;
   'search.companies': CompaniesTable;
   'search.relationships': RelationshipsTable;

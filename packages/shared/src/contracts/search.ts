@@ -191,6 +191,14 @@ export const GraphSchema = z.object({
 });
 export type Graph = z.infer<typeof GraphSchema>;
 
+/**
+ * The version of a tenant's documents: it changes whenever one of them is added, changed, indexed or
+ * deleted. Caches of results computed from the documents (AI analyses) key on it, so a hit needs no
+ * search to know it is still current.
+ */
+export const DataVersionSchema = z.object({ documents: z.string() });
+export type DataVersion = z.infer<typeof DataVersionSchema>;
+
 export const searchRoutes = {
   ingestDocument: defineRoute({
     method: 'POST',
@@ -223,6 +231,13 @@ export const searchRoutes = {
     auth: 'session-or-machine',
     params: IdParamsSchema,
     response: { 204: z.undefined() },
+  }),
+  dataVersion: defineRoute({
+    method: 'GET',
+    path: '/internal/data-version',
+    summary: 'The version of the tenant’s documents, for result caches',
+    auth: 'internal',
+    response: { 200: DataVersionSchema },
   }),
   search: defineRoute({
     method: 'POST',

@@ -25,7 +25,7 @@ export type AnalysisDeps = {
   promptVersion: string;
 };
 
-/** Deal analysis: evidence from search-service, then Claude or the local analyst, cached per data version. */
+/** Deal analysis: evidence from search-service, then Claude or the local analyst, cached per documents' version. */
 export function createAnalysisService(deps: AnalysisDeps) {
   const provider = deps.claude ? 'anthropic' : 'local';
   const model = deps.claude ? deps.model : LOCAL_MODEL;
@@ -37,7 +37,9 @@ export function createAnalysisService(deps: AnalysisDeps) {
     deal: Deal,
     analysisId: string = randomUUID(),
   ): Promise<DealAnalysis> {
-    const evidence = await gatherEvidence(deps.search, principal, deal);
+    // The documents' version keys the cache, so a hit is one cheap read of search-service; the
+    // evidence itself (a search, the named documents) is gathered only when the analysis is computed.
+    const { documents: dataVersion } = await deps.search.dataVersion(principal);
     const { value, cached } = await deps.cache.getOrCompute(
       {
         tenantId: principal.tenantId,
@@ -45,10 +47,11 @@ export function createAnalysisService(deps: AnalysisDeps) {
         model,
         promptVersion,
         input: deal,
-        dataVersion: evidence.dataVersion,
+        dataVersion,
       },
       DealAnalysisSchema,
       async () => {
+        const evidence = await gatherEvidence(deps.search, principal, deal);
         const metrics = computeDealMetrics(deal);
         const assessment = deps.claude
           ? await deps.claude(deal, metrics, evidence)

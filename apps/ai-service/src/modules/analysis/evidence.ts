@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { PrincipalInput } from '@mna/shared';
 import type { SearchClient } from '../ecosystem/search-client.js';
 import type { Deal } from './deal-metrics.js';
@@ -7,8 +6,6 @@ export type Evidence = {
   excerpts: Array<{ documentId: string; title: string; snippet: string }>;
   /** Ids of the tenant's documents read for this analysis. */
   documentIds: string[];
-  /** Changes whenever any document read changes: part of the cache key. */
-  dataVersion: string;
 };
 
 const EXCERPT_LIMIT = 5;
@@ -39,13 +36,8 @@ export async function gatherEvidence(
     if (!excerpts.some((e) => e.documentId === doc.id))
       excerpts.push({ documentId: doc.id, title: doc.title, snippet: `(${doc.kind}, ${doc.status})` });
   }
-  const fingerprint = [
-    ...named.map((d) => `${d.id}@${d.updatedAt}:${d.status}`).sort(),
-    ...hits.results.map((r) => `${r.documentId}/${r.chunkId}:${r.snippet}`),
-  ].join('|');
   return {
     excerpts,
     documentIds: [...new Set(excerpts.map((e) => e.documentId))],
-    dataVersion: createHash('sha256').update(fingerprint).digest('hex').slice(0, 32),
   };
 }

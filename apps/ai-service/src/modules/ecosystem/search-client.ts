@@ -23,6 +23,8 @@ export function createSearchClient(settings: SearchClientSettings) {
       principal: PrincipalInput,
       body: Parameters<typeof client.call<typeof searchRoutes.search>>[1]['body'],
     ) => client.call(searchRoutes.search, { ...as(principal), body }),
+    /** The version of the tenant's documents: one primary-key read there, no search. */
+    dataVersion: (principal: PrincipalInput) => client.call(searchRoutes.dataVersion, as(principal)),
     getDocument: (principal: PrincipalInput, id: string) =>
       client.call(searchRoutes.getDocument, { ...as(principal), params: { id } }),
     graph: (principal: PrincipalInput, query: { companyId?: string; depth?: number; maxNodes?: number }) =>

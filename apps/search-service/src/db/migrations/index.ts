@@ -6,6 +6,7 @@ import * as m0004 from './0004_leakproof_tsquery.js';
 import * as m0005 from './0005_outbox.js';
 import * as m0006 from './0006_scoped_tsquery_match.js';
 import * as m0007 from './0007_hnsw_m32.js';
+import * as m0008 from './0008_document_versions.js';
 
 /** Migrations of the search schema, applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0005_outbox': m0005,
   '0006_scoped_tsquery_match': m0006,
   '0007_hnsw_m32': m0007,
+  '0008_document_versions': m0008,
 };
 
 export const SCHEMA = 'search';

@@ -26,6 +26,7 @@ export function registerDocumentRoutes(app: ServiceApp, service: DocumentsServic
     { bodyLimit: BULK_BODY_LIMIT },
   );
   mountRoute(app, searchRoutes.getDocument, ({ params, principal }) => service.get(principal, params.id));
+  mountRoute(app, searchRoutes.dataVersion, ({ principal }) => service.dataVersion(principal));
   mountRoute(app, searchRoutes.deleteDocument, async ({ params, principal }) => {
     await service.remove(principal, params.id);
     return undefined;

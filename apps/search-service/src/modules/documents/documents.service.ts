@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  type DataVersion,
   type Document,
   type DocumentInputSchema,
   NotFoundError,
@@ -144,7 +145,19 @@ export function createDocumentsService(deps: DocumentsServiceDeps) {
     });
   }
 
-  return { ingest, get, remove };
+  /** The version of the tenant's documents (0 before the first one): one primary-key read. */
+  async function dataVersion(principal: Principal): Promise<DataVersion> {
+    const row = await withTenant(deps.db, principal.tenantId, (trx) =>
+      trx
+        .selectFrom('search.document_versions')
+        .select('version')
+        .where('tenant_id', '=', principal.tenantId)
+        .executeTakeFirst(),
+    );
+    return { documents: String(row?.version ?? 0) };
+  }
+
+  return { ingest, get, remove, dataVersion };
 }
 
 export type DocumentsService = ReturnType<typeof createDocumentsService>;
