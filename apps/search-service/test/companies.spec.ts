@@ -1,10 +1,10 @@
 import type { Company, Graph, Relationship } from '@mna/shared';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { call } from './fixtures.js';
-import { createHarness, eventually, type Harness } from './harness.js';
+import { eventually, useHarness } from './harness.js';
 
 const T = 'org_companies';
-let h: Harness;
+const h = useHarness();
 const id: Record<string, string> = {};
 
 async function company(ref: string, name: string, description: string, industry: string, tags: string[]) {
@@ -30,7 +30,6 @@ const edge = async (from: string, to: string, kind: string, strength = 0.5) => {
 };
 
 beforeAll(async () => {
-  h = await createHarness({ template: inject('templateDatabase') });
   h.startWorker();
   await company('sol1', 'Helios Solar', 'utility-scale solar parks and photovoltaic power', 'energy', [
     'solar',
@@ -48,9 +47,6 @@ beforeAll(async () => {
     );
     return all.every((s) => s === 'indexed');
   });
-});
-afterAll(async () => {
-  await h.close();
 });
 
 describe('companies', () => {

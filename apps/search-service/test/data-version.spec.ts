@@ -1,11 +1,11 @@
 import { DataVersionSchema } from '@mna/shared';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call } from './fixtures.js';
-import { createHarness, eventually, type Harness } from './harness.js';
+import { eventually, useHarness } from './harness.js';
 
 const A = 'org_version_a';
 const B = 'org_version_b';
-let h: Harness;
+const h = useHarness();
 
 const memo = {
   externalId: 'version-memo',
@@ -19,13 +19,6 @@ async function versionOf(tenantId: string): Promise<string> {
   expect(res.statusCode).toBe(200);
   return DataVersionSchema.parse(res.json()).documents;
 }
-
-beforeAll(async () => {
-  h = await createHarness({ template: inject('templateDatabase') });
-});
-afterAll(async () => {
-  await h.close();
-});
 
 describe('GET /internal/data-version', () => {
   it('changes when a document is added, indexed, changed or deleted, and only for its tenant', async () => {

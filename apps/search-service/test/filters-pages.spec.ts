@@ -2,7 +2,7 @@ import type { DocumentInput, SearchFilters, SearchResponse } from '@mna/shared';
 import { withTenant } from '@mna/shared/kit';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { toVectorLiteral } from '../src/modules/embeddings/embedder.js';
 import { localEmbedding } from '../src/modules/embeddings/local-embedder.js';
 import {
@@ -12,11 +12,11 @@ import {
   semanticQuery,
 } from '../src/modules/search/search.sql.js';
 import { call, ingestAll, syntheticDocuments } from './fixtures.js';
-import { createHarness, eventually, type Harness } from './harness.js';
+import { eventually, useHarness } from './harness.js';
 
 const TENANT = 'org_pages';
 const MODES = ['hybrid', 'semantic', 'keyword'] as const;
-let h: Harness;
+const h = useHarness();
 let docs: DocumentInput[];
 const idByExternal = new Map<string, string>();
 
@@ -38,7 +38,6 @@ async function search(body: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  h = await createHarness({ template: inject('templateDatabase') });
   h.startWorker();
   docs = syntheticDocuments(2000, { prefix: 'p', seed: 3, rareEvery: 100 });
   const ids = await ingestAll(h, TENANT, docs);
@@ -51,9 +50,6 @@ beforeAll(async () => {
   await owner.query('vacuum analyze search.documents');
   await owner.end();
 }, 180_000);
-afterAll(async () => {
-  await h.close();
-});
 
 /** The fixture documents a filter matches, computed in the test from the inputs. */
 function expected(filter: (d: DocumentInput) => boolean): Set<string> {

@@ -7,6 +7,7 @@ import {
   TEST_REDIS_URL,
   uniquePrefix,
 } from '@mna/testing';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { configSpec, type SearchConfig } from '../src/config.js';
 import type { SearchDatabase } from '../src/db/schema.js';
@@ -94,6 +95,21 @@ export async function createHarness(options: {
 }
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+/**
+ * The harness of one spec file, on the template database: created before its tests (hooks the file
+ * registers afterwards run after it) and closed after them. Its fields are usable from `beforeAll` on.
+ */
+export function useHarness(): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(h, await createHarness({ template: inject('templateDatabase') }));
+  });
+  afterAll(async () => {
+    await h.close?.();
+  });
+  return h;
+}
 
 /** Polls until `check` returns a truthy value (or fails after `timeoutMs`). */
 export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000) {

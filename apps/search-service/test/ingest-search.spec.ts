@@ -1,11 +1,11 @@
 import type { SearchResponse } from '@mna/shared';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, ingestAll, syntheticDocuments } from './fixtures.js';
-import { createHarness, eventually, type Harness } from './harness.js';
+import { eventually, useHarness } from './harness.js';
 
 const TENANT = 'org_ingest';
-let h: Harness;
+const h = useHarness();
 
 const memo = {
   externalId: 'memo-1',
@@ -21,13 +21,6 @@ async function statusOf(id: string) {
   const res = await call(h, 'GET', `/v1/documents/${id}`, TENANT);
   return res.json() as { status: string; chunkCount: number; error: string | null };
 }
-
-beforeAll(async () => {
-  h = await createHarness({ template: inject('templateDatabase') });
-});
-afterAll(async () => {
-  await h.close();
-});
 
 describe('ingest → worker → searchable', () => {
   it('answers 202 queued, then the worker indexes it and every mode finds it', async () => {

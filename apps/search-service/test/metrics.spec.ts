@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, syntheticDocuments } from './fixtures.js';
-import { createHarness, eventually, type Harness } from './harness.js';
+import { eventually, useHarness } from './harness.js';
 
 const TENANT = 'org_metrics';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await createHarness({ template: inject('templateDatabase') });
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
 const scrape = async () => (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
 const waiting = (body: string) =>

@@ -1,13 +1,13 @@
 import type { Company, Graph, Relationship, SearchResponse } from '@mna/shared';
 import { withTenant } from '@mna/shared/kit';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { call } from './fixtures.js';
-import { createHarness, eventually, type Harness } from './harness.js';
+import { eventually, useHarness } from './harness.js';
 
 const A = 'org_tenant_a';
 const B = 'org_tenant_b';
-let h: Harness;
+const h = useHarness();
 const ids: Record<string, { doc: string; c1: string; c2: string; rel: string }> = {};
 
 const document = {
@@ -49,7 +49,6 @@ async function seed(tenant: string) {
 }
 
 beforeAll(async () => {
-  h = await createHarness({ template: inject('templateDatabase') });
   h.startWorker();
   await seed(A);
   await seed(B);
@@ -60,9 +59,6 @@ beforeAll(async () => {
       return d.status === 'indexed' && c.embeddingStatus === 'indexed';
     });
   }
-});
-afterAll(async () => {
-  await h.close();
 });
 
 describe('tenant isolation through the API', () => {

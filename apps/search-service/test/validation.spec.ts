@@ -1,12 +1,12 @@
 import { withTenant } from '@mna/shared/kit';
 import { internalHeaders } from '@mna/testing';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call } from './fixtures.js';
-import { createHarness, type Harness } from './harness.js';
+import { useHarness } from './harness.js';
 
 const TENANT = 'org_validation';
-let h: Harness;
+const h = useHarness();
 
 const goodDoc = { externalId: 'v-1', kind: 'note', title: 'A note', content: 'Some text.' };
 
@@ -29,13 +29,6 @@ async function storedCount() {
   );
   return rows[0]!;
 }
-
-beforeAll(async () => {
-  h = await createHarness({ template: inject('templateDatabase') });
-});
-afterAll(async () => {
-  await h.close();
-});
 
 describe('bad input answers 4xx problem+json and stores nothing', () => {
   const searches: Array<[string, Record<string, unknown>]> = [
