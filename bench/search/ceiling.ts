@@ -7,7 +7,7 @@ import { toVectorLiteral } from '../../apps/search-service/src/modules/embedding
 import { localEmbedding } from '../../apps/search-service/src/modules/embeddings/local-embedder.js';
 import { chunkConditions, semanticQuery } from '../../apps/search-service/src/modules/search/search.sql.js';
 import { benchQueries } from './corpus.js';
-import { machine, percentile } from './setup.js';
+import { machine, percentile, timeConcurrently } from './setup.js';
 
 // What this machine can do at best, below the service: the database part of a semantic search alone
 // (the service's own SQL in a tenant-bound transaction as the application role; no HTTP, no zod, no
@@ -53,22 +53,11 @@ async function search(text: string, ef: number): Promise<string[]> {
 
 /** Every query once, `clients` at a time: sorted latencies, queries per second and the answers. */
 async function run(queries: string[], ef: number, clients: number) {
-  const latencies: number[] = [];
   const answers = new Map<string, string[]>();
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < queries.length) {
-        const q = queries[next++]!;
-        const t0 = performance.now();
-        answers.set(q, await search(q, ef));
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const qps = queries.length / ((performance.now() - started) / 1000);
-  return { latencies: latencies.sort((a, b) => a - b), qps, answers };
+  const { latencies, perSecond } = await timeConcurrently(queries, clients, async (q) => {
+    answers.set(q, await search(q, ef));
+  });
+  return { latencies, qps: perSecond, answers };
 }
 
 const ms = (sorted: number[], p: number) => percentile(sorted, p).toFixed(1);

@@ -5,7 +5,7 @@ import { toVectorLiteral } from '../../apps/search-service/src/modules/embedding
 import { localEmbedding } from '../../apps/search-service/src/modules/embeddings/local-embedder.js';
 import { chunkConditions, semanticQuery } from '../../apps/search-service/src/modules/search/search.sql.js';
 import { benchQueries, soup, text, word } from './corpus.js';
-import { BENCH_SECRET, machine, percentile, startSearchStack } from './setup.js';
+import { BENCH_SECRET, machine, percentile, startSearchStack, timeConcurrently } from './setup.js';
 
 // Search latency (p50/p95/p99, 8 concurrent HTTP clients) and recall@10 against exact search, over
 // BENCH_CHUNKS chunks (default 100,000; one chunk per document) of 1536-dimension local embeddings,
@@ -125,40 +125,21 @@ try {
   const cases = allCases.filter(([id]) => CASES.includes(id));
   const lines: string[] = [];
   for (const [id, name, filters, mode] of cases) {
-    let warm = 0;
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (warm < warmUp.length) {
-          await client.call(searchRoutes.search, {
-            principal: principal(),
-            body: { query: warmUp[warm++]!, mode, limit: 10, ...(filters ? { filters } : {}) },
-          });
-        }
-      }),
-    );
-    const latencies: number[] = [];
+    const search = (query: string) =>
+      client.call(searchRoutes.search, {
+        principal: principal(),
+        body: { query, mode, limit: 10, ...(filters ? { filters } : {}) },
+      });
+    await timeConcurrently(warmUp, CLIENTS, async (q) => {
+      await search(q);
+    });
     const results = new Map<string, string[]>();
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (next < queries.length) {
-          const q = queries[next++]!;
-          const t0 = performance.now();
-          const res = await client.call(searchRoutes.search, {
-            principal: principal(),
-            body: { query: q, mode, limit: 10, ...(filters ? { filters } : {}) },
-          });
-          latencies.push(performance.now() - t0);
-          results.set(
-            q,
-            res.results.map((r) => r.documentId),
-          );
-        }
-      }),
-    );
-    const qps = queries.length / ((performance.now() - started) / 1000);
-    latencies.sort((a, b) => a - b);
+    const { latencies, perSecond: qps } = await timeConcurrently(queries, CLIENTS, async (q) => {
+      results.set(
+        q,
+        (await search(q)).results.map((r) => r.documentId),
+      );
+    });
     let recall = Number.NaN;
     let short = 0;
     if (mode === 'semantic') {

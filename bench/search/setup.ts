@@ -100,6 +100,32 @@ export async function startSearchStack(env: Record<string, string> = {}, options
   };
 }
 
+/**
+ * Runs `fn` once per item with `clients` callers in flight (each takes the next item when its last one
+ * is answered): every call's latency, sorted, and the items per second over the whole run.
+ */
+export async function timeConcurrently<T>(
+  items: readonly T[],
+  clients: number,
+  fn: (item: T) => Promise<void>,
+) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        const t0 = performance.now();
+        await fn(item);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const perSecond = items.length / ((performance.now() - started) / 1000);
+  return { latencies: latencies.sort((a, b) => a - b), perSecond };
+}
+
 /** Percentile of sorted numbers. */
 export const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
