@@ -8,6 +8,16 @@ export type Route = [
   (m: RegExpMatchArray, p: Record<string, unknown>, r: RecordedRequest) => Answer,
 ];
 
+/** `GET /v1/<collection>/:id`: the stored object, or Stripe's resource_missing. */
+const retrieve = (collection: string, objects: Map<string, Obj>, name: string): Route => [
+  'GET',
+  new RegExp(`^/v1/${collection}/([^/?]+)`),
+  (m) => {
+    const found = objects.get(m[1]!);
+    return found ? { body: found } : missing(name);
+  },
+];
+
 /** The Stripe API routes the billing service calls, answered from the fake's state. */
 export function stripeRoutes(account: StripeState): Route[] {
   const { state, subItem, createPrice, createInvoice, proration } = account;
@@ -27,22 +37,8 @@ export function stripeRoutes(account: StripeState): Route[] {
         return { body: c };
       },
     ],
-    [
-      'GET',
-      /^\/v1\/customers\/([^/?]+)/,
-      (m) => {
-        const c = state.customers.get(m[1]!);
-        return c ? { body: c } : missing('customer');
-      },
-    ],
-    [
-      'GET',
-      /^\/v1\/products\/([^/?]+)/,
-      (m) => {
-        const x = state.products.get(m[1]!);
-        return x ? { body: x } : missing('product');
-      },
-    ],
+    retrieve('customers', state.customers, 'customer'),
+    retrieve('products', state.products, 'product'),
     [
       'POST',
       /^\/v1\/products$/,
@@ -105,14 +101,7 @@ export function stripeRoutes(account: StripeState): Route[] {
         ),
       }),
     ],
-    [
-      'GET',
-      /^\/v1\/subscriptions\/([^/?]+)/,
-      (m) => {
-        const s = state.subscriptions.get(m[1]!);
-        return s ? { body: s } : missing('subscription');
-      },
-    ],
+    retrieve('subscriptions', state.subscriptions, 'subscription'),
     [
       'POST',
       /^\/v1\/subscriptions\/([^/?]+)$/,
@@ -129,14 +118,7 @@ export function stripeRoutes(account: StripeState): Route[] {
         return { body: sub };
       },
     ],
-    [
-      'GET',
-      /^\/v1\/invoices\/([^/?]+)/,
-      (m) => {
-        const x = state.invoices.get(m[1]!);
-        return x ? { body: x } : missing('invoice');
-      },
-    ],
+    retrieve('invoices', state.invoices, 'invoice'),
     [
       'POST',
       /^\/v1\/invoices\/create_preview$/,
