@@ -4,7 +4,6 @@
 // Run: cd bench && pnpm exec tsx ai/cache-hit-breakdown.ts
 import os from 'node:os';
 import { DealAnalysisSchema, DealInputSchema, signInternalToken, verifyInternalToken } from '@mna/shared';
-import { withTenant } from '@mna/shared/kit';
 import { internalHeaders, TEST_INTERNAL_SECRET, testPrincipal } from '@mna/testing';
 import { recordAnalysis } from '../../apps/ai-service/src/modules/analysis/analysis.repo.js';
 import { createSearchClient } from '../../apps/ai-service/src/modules/ecosystem/search-client.js';
@@ -52,10 +51,8 @@ try {
     'zod re-validation of the entry': await timeSequential(N, 100, () =>
       DealAnalysisSchema.parse(JSON.parse(cachedText)),
     ),
-    'audit row (tenant transaction)': await timeSequential(N, 100, (i) =>
-      withTenant(db, principal.tenantId, (trx) =>
-        recordAnalysis(trx, principal, { analysisId: `bench-${i}`, deal, analysis }),
-      ),
+    'audit row + outbox event (one statement)': await timeSequential(N, 100, (i) =>
+      recordAnalysis(db, principal, { analysisId: `bench-${i}`, deal, analysis }),
     ),
   };
   console.log(JSON.stringify(out, null, 2));

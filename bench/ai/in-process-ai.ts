@@ -1,8 +1,7 @@
 import { createLogger, createMetrics } from '@mna/shared';
 import { createDb, createRedis, runMigrations } from '@mna/shared/kit';
 import {
-  APP_ROLE,
-  createTestDatabase,
+  createMigratedDatabase,
   deleteKeysWithPrefix,
   TEST_INTERNAL_SECRET,
   uniquePrefix,
@@ -17,9 +16,7 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A throwaway database with the ai schema migrated (audit rows, outbox), dropped by `drop`. */
 export async function migratedAiDatabase() {
-  const database = await createTestDatabase();
-  await runMigrations({ ownerUrl: database.ownerUrl, appRole: APP_ROLE, schema: SCHEMA, migrations });
-  return database;
+  return createMigratedDatabase((settings) => runMigrations({ ...settings, schema: SCHEMA, migrations }));
 }
 
 /**

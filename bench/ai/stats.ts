@@ -12,18 +12,22 @@ export function percentiles(samples: number[]) {
   };
 }
 
-/** Times `run` sequentially `count` times after `warmup` untimed runs. */
+/**
+ * Times `run` sequentially `count` times after `warmup` untimed runs; the samples (ms) are also
+ * appended to `samples` when given, to pool several runs.
+ */
 export async function timeSequential(
   count: number,
   warmup: number,
   run: (i: number) => Promise<unknown> | unknown,
+  samples: number[] = [],
 ) {
   for (let i = 0; i < warmup; i++) await run(-1 - i);
-  const samples: number[] = [];
+  const from = samples.length;
   for (let i = 0; i < count; i++) {
     const start = performance.now();
     await run(i);
     samples.push(performance.now() - start);
   }
-  return percentiles(samples);
+  return percentiles(samples.slice(from));
 }

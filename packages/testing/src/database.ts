@@ -119,3 +119,10 @@ declare module 'vitest' {
     templateDatabase: string;
   }
 }
+
+/** A throwaway database with one schema migrated by `migrate` (as the owner, for the app role). */
+export async function createMigratedDatabase(migrate: TemplateMigrate): Promise<TestDatabase> {
+  const database = await createTestDatabase();
+  await migrate({ ownerUrl: database.ownerUrl, appRole: APP_ROLE });
+  return database;
+}

@@ -14,8 +14,7 @@ import type { Queue } from 'bullmq';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  APP_ROLE,
-  createTestDatabase,
+  createMigratedDatabase,
   deleteKeysWithPrefix,
   TEST_REDIS_URL,
   type TestDatabase,
@@ -67,22 +66,22 @@ describe('outbox kit', () => {
   const redis = createRedis(TEST_REDIS_URL, 'worker');
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await runMigrations({
-      ownerUrl: database.ownerUrl,
-      appRole: APP_ROLE,
-      schema: SCHEMA,
-      migrations: {
-        '0001_outbox': outboxMigration(SCHEMA),
-        '0002_documents': {
-          up: async (m) => {
-            await sql`create table kit_outbox.documents (id text primary key, tenant_id text not null)`.execute(
-              m,
-            );
+    database = await createMigratedDatabase((settings) =>
+      runMigrations({
+        ...settings,
+        schema: SCHEMA,
+        migrations: {
+          '0001_outbox': outboxMigration(SCHEMA),
+          '0002_documents': {
+            up: async (m) => {
+              await sql`create table kit_outbox.documents (id text primary key, tenant_id text not null)`.execute(
+                m,
+              );
+            },
           },
         },
-      },
-    });
+      }),
+    );
     db = createDb({ connectionString: database.appUrl, max: 20 });
   });
   afterAll(async () => {

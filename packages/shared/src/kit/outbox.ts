@@ -101,8 +101,7 @@ export async function recordEvent<DB, T extends WebhookEventType>(
   trx: Transaction<DB>,
   input: RecordEventInput<T>,
 ): Promise<WebhookEnvelope> {
-  const data = WEBHOOK_EVENT_DATA[input.type].parse(input.data) as Record<string, unknown>;
-  const id = newEventId();
+  const { id, data } = newEvent(input);
   // One round trip: the resource's next sequence number and the event row, in one statement.
   const { rows } = await sql<{ sequence: number; created_at: Date }>`
     with seq as (
@@ -117,17 +116,32 @@ export async function recordEvent<DB, T extends WebhookEventType>(
       ${JSON.stringify(data)}::jsonb, seq.created
     from seq
     returning sequence, created_at`.execute(trx);
-  const row = rows[0]!;
-  const event: WebhookEnvelope = {
-    id,
+  return envelopeOf(input, { id, data }, rows[0]!);
+}
+
+/** A new event's id and its data, checked against the event type's schema before anything is written. */
+export function newEvent<T extends WebhookEventType>(input: Pick<RecordEventInput<T>, 'type' | 'data'>) {
+  return {
+    id: newEventId(),
+    data: WEBHOOK_EVENT_DATA[input.type].parse(input.data) as Record<string, unknown>,
+  };
+}
+
+/** The envelope of an event once its row is written (sequence and time come from the database). */
+export function envelopeOf<T extends WebhookEventType>(
+  input: Omit<RecordEventInput<T>, 'schema' | 'data'>,
+  event: ReturnType<typeof newEvent>,
+  row: { sequence: number | string; created_at: Date },
+): WebhookEnvelope {
+  return {
+    id: event.id,
     type: input.type,
     created: row.created_at.toISOString(),
     tenantId: input.tenantId,
     sequence: Number(row.sequence),
     resourceId: input.resourceId,
-    data,
+    data: event.data,
   };
-  return event;
 }
 
 type OutboxRow = {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { type DealAnalysis, DealAnalysisSchema, type PrincipalInput, UpstreamError } from '@mna/shared';
-import { withTenant } from '@mna/shared/kit';
 import type { Kysely } from 'kysely';
 import type { AiDatabase } from '../../db/schema.js';
 import type { ResultCache } from '../cache/result-cache.js';
@@ -70,9 +69,7 @@ export function createAnalysisService(deps: AnalysisDeps) {
       },
     );
     const analysis = { ...value, cached };
-    await withTenant(deps.db, principal.tenantId, (trx) =>
-      recordAnalysis(trx, principal, { analysisId, deal, analysis }),
-    );
+    await recordAnalysis(deps.db, principal, { analysisId, deal, analysis });
     return analysis;
   }
 

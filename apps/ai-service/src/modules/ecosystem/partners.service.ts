@@ -1,5 +1,4 @@
 import { PartnerResultsSchema, type PartnerSearchSchema, type Principal } from '@mna/shared';
-import { withTenant } from '@mna/shared/kit';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { FactorWeights, PartnerWeights } from '../../config.js';
@@ -178,13 +177,11 @@ export function createPartnersService(deps: PartnersDeps) {
         return { companyId: request.companyId, goal: request.goal, candidates, rationaleBy, cached: false };
       },
     );
-    await withTenant(deps.db, principal.tenantId, (trx) =>
-      recordAudit(trx, principal, {
-        action: 'partners.find',
-        target: request.companyId,
-        details: { goal: request.goal, limit: request.limit, candidates: value.candidates.length, cached },
-      }),
-    );
+    await recordAudit(deps.db, principal, {
+      action: 'partners.find',
+      target: request.companyId,
+      details: { goal: request.goal, limit: request.limit, candidates: value.candidates.length, cached },
+    });
     return { ...value, cached };
   }
   return { findPartners };
