@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, sql, type Transaction } from 'kysely';
 import type { WebhookEnvelope, WebhookEventType } from '../contracts/webhooks.js';
+import { bindTenantStatements } from './db.js';
 import { envelopeOf, newEvent, type RecordEventInput } from './outbox.js';
 
 /** Who acted: the principal's tenant, user and the request that carried it. */
@@ -51,14 +52,8 @@ export function auditFunctionMigration(schema: string): Migration {
         returns table (sequence bigint, created_at timestamptz)
         language plpgsql security invoker
         as $fn$
-        declare
-          bound text := pg_catalog.current_setting('app.tenant_id', true);
         begin
-          if coalesce(bound, '') not in ('', p_tenant_id) then
-            raise exception 'record_audit: the transaction is bound to another tenant'
-              using errcode = 'insufficient_privilege';
-          end if;
-          perform pg_catalog.set_config('app.tenant_id', p_tenant_id, true);
+          ${bindTenantStatements('p_tenant_id')}
           insert into ${sql.table(`${schema}.audit_log`)}
               (tenant_id, actor, action, target, request_id, details)
             values (p_tenant_id, p_actor, p_action, p_target, p_request_id, p_details);

@@ -56,6 +56,18 @@ export function withTenant<DB, T>(
   });
 }
 
+/**
+ * PL/pgSQL statements for a function that acts as one tenant (its `tenantParam`): they bind the
+ * transaction to that tenant the way `withTenant` does, and refuse a transaction already bound to
+ * another one. A `security invoker` function that starts with them and is called as one statement
+ * outside any transaction is a tenant-bound read or write in one round trip.
+ */
+export const bindTenantStatements = (tenantParam: string) =>
+  sql.raw(`if coalesce(pg_catalog.current_setting('app.tenant_id', true), '') not in ('', ${tenantParam}) then
+    raise exception 'the transaction is bound to another tenant' using errcode = 'insufficient_privilege';
+  end if;
+  perform pg_catalog.set_config('app.tenant_id', ${tenantParam}, true);`);
+
 export type MigrationSettings = {
   /** A role that may create schemas and tables (the owner); never the application role. */
   ownerUrl: string;

@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '@mna/shared';
 import { withTenant } from '@mna/shared/kit';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { z } from 'zod';
 import type { SearchDatabase } from '../../db/schema.js';
 import { recordAudit } from '../audit/audit.repo.js';
@@ -145,16 +145,14 @@ export function createDocumentsService(deps: DocumentsServiceDeps) {
     });
   }
 
-  /** The version of the tenant's documents (0 before the first one): one primary-key read. */
+  /**
+   * The version of the tenant's documents (0 before the first one): one primary-key read as the
+   * tenant, in one round trip (`search.document_version`, migration 0009).
+   */
   async function dataVersion(principal: Principal): Promise<DataVersion> {
-    const row = await withTenant(deps.db, principal.tenantId, (trx) =>
-      trx
-        .selectFrom('search.document_versions')
-        .select('version')
-        .where('tenant_id', '=', principal.tenantId)
-        .executeTakeFirst(),
-    );
-    return { documents: String(row?.version ?? 0) };
+    const { rows } = await sql<{ version: number }>`
+      select search.document_version(${principal.tenantId}) as version`.execute(deps.db);
+    return { documents: String(rows[0]!.version) };
   }
 
   return { ingest, get, remove, dataVersion };
