@@ -1,5 +1,6 @@
 // Cache-hit latency of POST /v1/ai/deals/analyze through the real gateway process (dev auth) to the
-// real ai-service process; search-service is the contract-true stand-in in a third process.
+// real ai-service process; search-service is the contract-true stand-in in a third process, or the
+// real search-service process with BENCH_SEARCH=service.
 // The client is undici's Pool on one keep-alive connection (what autocannon uses): Node's fetch
 // costs the client process far more CPU per request, on the same two cores as the services.
 // Every process is warmed up (WARMUP hits) before ROUNDS timed rounds of REQUESTS hits each; each
@@ -14,6 +15,7 @@ import { Pool } from 'undici';
 import { healthyDeal } from '../../apps/ai-service/test/fixtures.js';
 import { devToken, freePort, startServiceProcess } from '../../apps/ai-service/test/processes.js';
 import { migratedAiDatabase } from './in-process-ai.js';
+import { startSearchServiceProcess } from './search-service-process.js';
 import { startStandInProcess } from './stand-in-process.js';
 import { percentiles, timeSequential } from './stats.js';
 
@@ -27,12 +29,16 @@ const prefix = uniquePrefix('ai-gw-bench');
 const keyDir = mkdtempSync(join(tmpdir(), 'mna-dev-keys-'));
 const keyFile = join(keyDir, 'keys.json');
 const tenants = Array.from({ length: TENANTS }, (_, i) => `org_bench_${i}`);
-const search = await startStandInProcess({
-  BENCH_TENANTS: String(TENANTS),
-  BENCH_COMPANIES: '10',
-  BENCH_RELATIONSHIPS: '10',
-});
 const common = { INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET, REDIS_URL, REDIS_PREFIX: prefix };
+// BENCH_SEARCH=service: the real search-service process instead of the stand-in.
+const REAL_SEARCH = process.env.BENCH_SEARCH === 'service';
+const search = REAL_SEARCH
+  ? await startSearchServiceProcess(common, tenants)
+  : await startStandInProcess({
+      BENCH_TENANTS: String(TENANTS),
+      BENCH_COMPANIES: '10',
+      BENCH_RELATIONSHIPS: '10',
+    });
 const database = await migratedAiDatabase();
 const ai = await startServiceProcess('ai-service', {
   ...common,
@@ -100,6 +106,7 @@ try {
         date: new Date().toISOString(),
         machine: `${os.cpus().length}x ${os.cpus()[0]?.model}`,
         load: os.loadavg().map((l) => Math.round(l * 10) / 10),
+        search: REAL_SEARCH ? 'search-service process' : 'stand-in process',
         warmup: WARMUP,
         'cache hit through gateway (all rounds)': percentiles(samples.gateway),
         'cache hit direct to ai-service (all rounds)': percentiles(samples.direct),

@@ -1,4 +1,4 @@
-import { createServiceClient, type Metrics } from '@mna/shared';
+import { createInternalTokenCache, createServiceClient, type Metrics } from '@mna/shared';
 import { createServiceApp, pingRedis, type Redis, registerDependencyMetrics } from '@mna/shared/kit';
 import type { Logger } from 'pino';
 import { request } from 'undici';
@@ -9,7 +9,6 @@ import { registerDocs } from './docs/docs.plugin.js';
 import { buildOpenApiDocument } from './docs/openapi.js';
 import { createEntitlementsService } from './entitlements/entitlements.service.js';
 import { registerHardening } from './plugins/hardening.js';
-import { createInternalTokenCache } from './proxy/internal-token-cache.js';
 import { registerProxy, type Upstream } from './proxy/proxy.plugin.js';
 import { buildRouteTable } from './proxy/route-table.js';
 import { createUpstreamMetrics } from './proxy/upstream-metrics.js';

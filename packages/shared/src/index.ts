@@ -3,6 +3,7 @@ export * from './config.js';
 export * from './contracts/index.js';
 export * from './errors.js';
 export * from './internal-auth.js';
+export * from './internal-token-cache.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './plans.js';

@@ -1,6 +1,11 @@
 import { SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
-import { InternalTokenError, signInternalToken, verifyInternalToken } from './internal-auth.js';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createInternalTokenVerifier,
+  InternalTokenError,
+  signInternalToken,
+  verifyInternalToken,
+} from './internal-auth.js';
 
 const secret = 'unit-test-internal-secret-0123456789abcdef';
 const principal = {
@@ -59,5 +64,40 @@ describe('internal tokens', () => {
       .setExpirationTime(now + 3600)
       .sign(key);
     expect(await reasonOf(verifyInternalToken(longLived, secret))).toBe('invalid');
+  });
+});
+
+describe('the remembering verifier', () => {
+  it('answers a verified token from memory until it expires, then refuses it as expired', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const verify = createInternalTokenVerifier(secret);
+      const token = await signInternalToken(principal, secret, 2);
+      const hmacChecks = vi.spyOn(globalThis.crypto.subtle, 'verify');
+      expect(await verify(token)).toMatchObject(principal);
+      const again = await verify(token);
+      expect(again).toMatchObject(principal);
+      expect(hmacChecks).toHaveBeenCalledTimes(1);
+      again.tenantId = 'org_mutated';
+      expect((await verify(token)).tenantId).toBe('org_a');
+      vi.setSystemTime(Date.now() + 2_500);
+      expect(await reasonOf(verify(token))).toBe('expired');
+    } finally {
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('never remembers a refusal, nor takes a tampered copy of a remembered token', async () => {
+    const verify = createInternalTokenVerifier(secret);
+    const token = await signInternalToken(principal, secret);
+    expect(await reasonOf(verify(undefined))).toBe('missing');
+    await verify(token);
+    const [h, , s] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ ...principal, tenantId: 'org_b' })).toString('base64url');
+    expect(await reasonOf(verify(`${h}.${forged}.${s}`))).toBe('invalid');
+    const other = createInternalTokenVerifier(`${secret}-other`);
+    expect(await reasonOf(other(token))).toBe('invalid');
+    expect(await reasonOf(other(token))).toBe('invalid');
   });
 });

@@ -1,5 +1,6 @@
 import { webcrypto } from 'node:crypto';
 import { type CryptoKey, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { PlanIdSchema } from './plans.js';
 
@@ -72,6 +73,10 @@ export class InternalTokenError extends Error {
 
 /** Verifies signature, issuer, audience, expiry and lifetime, then the principal's shape. */
 export async function verifyInternalToken(token: string | undefined, secret: string): Promise<Principal> {
+  return (await verifyClaims(token, secret)).principal;
+}
+
+async function verifyClaims(token: string | undefined, secret: string) {
   if (!token) throw new InternalTokenError('missing');
   try {
     const { payload } = await jwtVerify(token, await keyOf(secret), {
@@ -85,10 +90,27 @@ export async function verifyInternalToken(token: string | undefined, secret: str
     }
     const parsed = PrincipalSchema.safeParse(payload);
     if (!parsed.success) throw new InternalTokenError('invalid');
-    return parsed.data;
+    return { principal: parsed.data, expiresAtMs: (payload.exp ?? 0) * 1000 };
   } catch (error) {
     if (error instanceof InternalTokenError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new InternalTokenError('expired');
     throw new InternalTokenError('invalid');
   }
+}
+
+/**
+ * `verifyInternalToken` that remembers: a token that verified is answered from memory until it
+ * expires. Signers reuse one token per principal for seconds (`createInternalTokenCache`), so most
+ * hops skip the HMAC check. Only verified tokens are kept (the exact string, so a tampered one is
+ * never a hit); refusals are checked again every time.
+ */
+export function createInternalTokenVerifier(secret: string, maxEntries = 10_000) {
+  const verified = new LRUCache<string, { principal: Principal; expiresAtMs: number }>({ max: maxEntries });
+  return async function verify(token: string | undefined): Promise<Principal> {
+    const hit = token ? verified.get(token) : undefined;
+    if (hit && hit.expiresAtMs > Date.now()) return { ...hit.principal };
+    const claims = await verifyClaims(token, secret);
+    verified.set(token!, claims);
+    return { ...claims.principal };
+  };
 }

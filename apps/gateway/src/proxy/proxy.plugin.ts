@@ -1,12 +1,16 @@
 import replyFrom from '@fastify/reply-from';
-import { GatewayTimeoutError, ServiceUnavailableError, UpstreamError } from '@mna/shared';
+import {
+  GatewayTimeoutError,
+  type InternalTokenFor,
+  ServiceUnavailableError,
+  UpstreamError,
+} from '@mna/shared';
 import type { ServiceApp } from '@mna/shared/kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Pool } from 'undici';
 import '../fastify-types.js';
 import { CIRCUIT_STATE_VALUE, type CircuitBreaker, createCircuitBreaker } from './circuit-breaker.js';
 import { forwardHeaders } from './forward-headers.js';
-import type { InternalTokenFor } from './internal-token-cache.js';
 import type { GatewayRoute, ServiceName } from './route-table.js';
 import type { UpstreamMetrics } from './upstream-metrics.js';
 

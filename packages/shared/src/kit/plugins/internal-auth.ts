@@ -1,6 +1,10 @@
 import fp from 'fastify-plugin';
 import { UnauthorizedError } from '../../errors.js';
-import { INTERNAL_TOKEN_HEADER, InternalTokenError, verifyInternalToken } from '../../internal-auth.js';
+import {
+  createInternalTokenVerifier,
+  INTERNAL_TOKEN_HEADER,
+  InternalTokenError,
+} from '../../internal-auth.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 
 /**
@@ -9,6 +13,7 @@ import { REQUEST_ID_HEADER } from './request-id.js';
  */
 export const internalAuthPlugin = fp<{ secret: string }>(
   async (app, { secret }) => {
+    const verifyInternalToken = createInternalTokenVerifier(secret);
     app.decorateRequest('principal', null);
     app.addHook('onRequest', async (request) => {
       if (request.routeOptions.url === undefined || request.is404) return;
@@ -17,7 +22,7 @@ export const internalAuthPlugin = fp<{ secret: string }>(
       const isPublic = request.routeOptions.config.auth === 'public';
       if (isPublic && !token) return;
       try {
-        const principal = await verifyInternalToken(token, secret);
+        const principal = await verifyInternalToken(token);
         // The gateway reuses one signed token per principal for a few seconds, so the token's requestId
         // may name an earlier request; a well-formed x-request-id (then request.id) names this one.
         request.principal =

@@ -1,5 +1,5 @@
-import { type Principal, signInternalToken } from '@mna/shared';
 import { LRUCache } from 'lru-cache';
+import { type PrincipalInput, signInternalToken } from './internal-auth.js';
 
 export type InternalTokenCacheSettings = {
   secret: string;
@@ -11,20 +11,21 @@ export type InternalTokenCacheSettings = {
 };
 
 /** Everything the token says except the request id, which travels in `x-request-id`. */
-const keyOf = (p: Principal) =>
-  JSON.stringify([p.tenantId, p.userId, p.orgRole, p.plan, p.platformAdmin, p.permissions]);
+const keyOf = (p: PrincipalInput) =>
+  JSON.stringify([p.tenantId, p.userId, p.orgRole, p.plan, p.platformAdmin ?? false, p.permissions ?? []]);
 
 /**
  * Signs one internal token per principal and hands it out again for `reuseMs` (well below its TTL), so a
  * busy principal's requests skip the HMAC signing. Services take the request id from `x-request-id` (the
- * kit's internal-auth guard), never from a reused token's claim.
+ * kit's internal-auth guard), never from a reused token's claim. The gateway signs with it, and so does
+ * every service-to-service call (`createServiceClient`).
  */
 export function createInternalTokenCache(settings: InternalTokenCacheSettings) {
   if (settings.reuseMs >= settings.ttlSeconds * 1000) {
     throw new Error('an internal token must be reused for less than its lifetime');
   }
   const cache = new LRUCache<string, string>({ max: settings.maxEntries, ttl: settings.reuseMs });
-  return async function internalTokenFor(principal: Principal): Promise<string> {
+  return async function internalTokenFor(principal: PrincipalInput): Promise<string> {
     const key = keyOf(principal);
     const cached = cache.get(key);
     if (cached) return cached;
