@@ -7,19 +7,13 @@ import {
   OUTBOX_RELAY_SCOPE,
   outboxMigration,
   recordEvent,
-  runMigrations,
   withTenant,
 } from '@mna/shared/kit';
 import type { Queue } from 'bullmq';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createMigratedDatabase,
-  deleteKeysWithPrefix,
-  TEST_REDIS_URL,
-  type TestDatabase,
-  uniquePrefix,
-} from '../src/index.js';
+import { deleteKeysWithPrefix, TEST_REDIS_URL, type TestDatabase, uniquePrefix } from '../src/index.js';
+import { kitSchemaDatabase } from './fixtures/kit-schema.js';
 
 const SCHEMA = 'kit_outbox';
 const logger = createLogger({ service: 'outbox-test', level: 'silent' });
@@ -66,22 +60,16 @@ describe('outbox kit', () => {
   const redis = createRedis(TEST_REDIS_URL, 'worker');
 
   beforeAll(async () => {
-    database = await createMigratedDatabase((settings) =>
-      runMigrations({
-        ...settings,
-        schema: SCHEMA,
-        migrations: {
-          '0001_outbox': outboxMigration(SCHEMA),
-          '0002_documents': {
-            up: async (m) => {
-              await sql`create table kit_outbox.documents (id text primary key, tenant_id text not null)`.execute(
-                m,
-              );
-            },
-          },
+    database = await kitSchemaDatabase(SCHEMA, {
+      '0001_outbox': outboxMigration(SCHEMA),
+      '0002_documents': {
+        up: async (m) => {
+          await sql`create table kit_outbox.documents (id text primary key, tenant_id text not null)`.execute(
+            m,
+          );
         },
-      }),
-    );
+      },
+    });
     db = createDb({ connectionString: database.appUrl, max: 20 });
   });
   afterAll(async () => {

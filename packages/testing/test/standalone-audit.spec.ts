@@ -7,12 +7,12 @@ import {
   outboxMigration,
   recordEvent,
   recordStandaloneAudit,
-  runMigrations,
   withTenant,
 } from '@mna/shared/kit';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMigratedDatabase, type TestDatabase } from '../src/index.js';
+import type { TestDatabase } from '../src/index.js';
+import { kitSchemaDatabase } from './fixtures/kit-schema.js';
 
 const SCHEMA = 'kit_audit';
 // biome-ignore lint/suspicious/noExplicitAny: a throwaway schema without a typed database
@@ -39,31 +39,25 @@ describe('standalone audit record (one statement: tenant, audit row, outbox even
   let single: Db;
 
   beforeAll(async () => {
-    database = await createMigratedDatabase((settings) =>
-      runMigrations({
-        ...settings,
-        schema: SCHEMA,
-        migrations: {
-          '0001_audit_log': {
-            up: async (m) => {
-              await sql`create table kit_audit.audit_log (
+    database = await kitSchemaDatabase(SCHEMA, {
+      '0001_audit_log': {
+        up: async (m) => {
+          await sql`create table kit_audit.audit_log (
               id bigint generated always as identity primary key, tenant_id text not null,
               actor text not null, action text not null, target text, request_id text,
               details jsonb not null default '{}'::jsonb, created_at timestamptz not null default now())`.execute(
-                m,
-              );
-              await sql`alter table kit_audit.audit_log enable row level security`.execute(m);
-              await sql`alter table kit_audit.audit_log force row level security`.execute(m);
-              await sql`create policy tenant_isolation on kit_audit.audit_log
+            m,
+          );
+          await sql`alter table kit_audit.audit_log enable row level security`.execute(m);
+          await sql`alter table kit_audit.audit_log force row level security`.execute(m);
+          await sql`create policy tenant_isolation on kit_audit.audit_log
               using (tenant_id = (select current_setting('app.tenant_id', true)))
               with check (tenant_id = (select current_setting('app.tenant_id', true)))`.execute(m);
-            },
-          },
-          '0002_outbox': outboxMigration(SCHEMA),
-          '0003_record_audit': auditFunctionMigration(SCHEMA),
         },
-      }),
-    );
+      },
+      '0002_outbox': outboxMigration(SCHEMA),
+      '0003_record_audit': auditFunctionMigration(SCHEMA),
+    });
     db = createDb({ connectionString: database.appUrl, max: 4 });
     single = createDb({ connectionString: database.appUrl, max: 1 });
   });
