@@ -13,7 +13,9 @@ import {
   type EntitlementsService,
   type TenantPlan,
 } from '../entitlements/entitlements.service.js';
+import { checkPaidAccess } from '../entitlements/paid-check.js';
 import type { GatewayRoute } from '../proxy/route-table.js';
+import { checkRouteAccess } from './route-access.js';
 import type { Identity, TokenVerifier } from './token-verifier.js';
 
 export type AuthPluginOptions = {
@@ -51,7 +53,8 @@ function checkFeature(route: GatewayRoute, plan: TenantPlan, platformAdmin: bool
 
 /**
  * Authenticates every proxied, non-public route before its body is read: a Clerk-verified bearer
- * token (session, or machine where the route allows it), then the tenant, role, plan and entitlements.
+ * token (session, or machine where the route allows it), the route's access rule (role or scope, 403),
+ * then the tenant's plan: feature (403), subscription and seats (402).
  * The result is `request.principal`, the only identity the upstream will hear about.
  */
 export const authPlugin = fp<AuthPluginOptions>(
@@ -72,11 +75,13 @@ export const authPlugin = fp<AuthPluginOptions>(
       if (!tenantId) throw unauthorized();
       const userId = identity.kind === 'session' ? identity.userId : identity.machineId;
       const platformAdmin = identity.kind === 'session' && admins.has(userId);
+      checkRouteAccess(route, identity, platformAdmin);
       const plan =
         identity.kind === 'session' && identity.devPlan
           ? devTenantPlan(identity.devPlan)
           : await options.entitlements.forTenant(tenantId, request.id);
       checkFeature(route, plan, platformAdmin);
+      checkPaidAccess(route, plan, identity.kind === 'session' ? identity.orgMembers : null);
       request.tenantPlan = plan;
       request.principal = {
         tenantId,
