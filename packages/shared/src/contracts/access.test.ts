@@ -20,7 +20,7 @@ describe('the permission table', () => {
   });
 
   it('keeps webhook endpoint changes, checkout, portal and plan changes to organisation admins', () => {
-    const adminOnly = [
+    const adminOnly: Array<readonly [string, string]> = [
       webhookRoutes.createEndpoint,
       webhookRoutes.updateEndpoint,
       webhookRoutes.deleteEndpoint,
