@@ -115,7 +115,8 @@ describe('opaque machine tokens (mt_), verified by Clerk’s Backend API', () =>
       headers: bearer(token),
       payload: { returnUrl: 'https://app.mna.test/' },
     });
-    expect(res.statusCode).toBe(401);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().detail).toMatch(/a user session/);
   });
 
   it('without a machine or secret key refuses opaque tokens at once, without calling Clerk', async () => {

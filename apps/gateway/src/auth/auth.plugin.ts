@@ -16,7 +16,7 @@ import {
 import { checkPaidAccess } from '../entitlements/paid-check.js';
 import type { GatewayRoute } from '../proxy/route-table.js';
 import { checkRouteAccess } from './route-access.js';
-import type { Identity, TokenVerifier } from './token-verifier.js';
+import type { TokenVerifier } from './token-verifier.js';
 
 export type AuthPluginOptions = {
   verifier: TokenVerifier;
@@ -34,11 +34,6 @@ function bearerOf(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (typeof header !== 'string') return null;
   return BEARER.exec(header.trim())?.[1] ?? null;
-}
-
-function allowedFor(route: GatewayRoute, identity: Identity): boolean {
-  if (route.auth === 'session') return identity.kind === 'session';
-  return true;
 }
 
 function checkFeature(route: GatewayRoute, plan: TenantPlan, platformAdmin: boolean) {
@@ -67,8 +62,8 @@ export const authPlugin = fp<AuthPluginOptions>(
       const token = bearerOf(request);
       if (!token) throw unauthorized();
       const identity = await options.verifier.verify(token);
-      if (!identity || !allowedFor(route, identity)) {
-        request.log.info({ reason: identity ? 'token-type' : 'invalid-token' }, 'authentication refused');
+      if (!identity) {
+        request.log.info({ reason: 'invalid-token' }, 'authentication refused');
         throw unauthorized();
       }
       const tenantId = identity.kind === 'session' ? (identity.orgId ?? identity.userId) : identity.tenantId;
