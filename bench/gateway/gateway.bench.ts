@@ -151,6 +151,7 @@ try {
     upstream.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).url)),
   );
   const port = await freePort();
+  const metricsPort = await freePort();
   const gatewayUrl = `http://127.0.0.1:${port}`;
   // BENCH_PROFILE=dir writes a CPU profile of the gateway process there.
   const profile = process.env.BENCH_PROFILE
@@ -164,6 +165,7 @@ try {
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       INTERNAL_TOKEN_SECRET: SECRET,
       REDIS_PREFIX: `bench:gw:${Date.now()}`,
       SEARCH_SERVICE_URL: upstreamUrl,
@@ -219,7 +221,7 @@ try {
     `Gateway overhead at p50, 10 connections: ${(rows[4]!.p50 - rows[3]!.p50).toFixed(2)} ms; at ${CONNECTIONS}: ${(rows[1]!.p50 - rows[0]!.p50).toFixed(2)} ms.`,
   ];
   // How the gateway's upstream calls ended over all runs (timeouts, circuit, ...), from its /metrics.
-  const exposition = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  const exposition = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   const outcomes = exposition
     .split('\n')
     .filter((l) => l.startsWith('gateway_upstream_duration_seconds_count'))

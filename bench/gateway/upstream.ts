@@ -33,6 +33,8 @@ mountRoute(app, billingRoutes.entitlements, async ({ params }) => ({
   plan: 'enterprise' as const,
   status: 'active' as const,
   entitlements: { ...getPlan('enterprise').entitlements, requestsPerMinute: 100_000_000 },
+  paid: true,
+  periodEnd: null,
 }));
 mountRoute(app, billingRoutes.plans, async () => ({ plans: [] }));
 // The same listen backlog as the gateway (LISTEN_BACKLOG), so both face the connection burst alike.

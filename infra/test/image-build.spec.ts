@@ -73,12 +73,15 @@ describe.each(listApps().map((a) => a))('the $name image, built outside Docker',
     const db = await createTestDatabase();
     databases.push(db);
     const port = await freePort();
+    // The gateway serves /metrics on its private METRICS_PORT only; the other services ignore it.
+    const metricsPort = app.name === 'gateway' ? await freePort() : port;
     const env = {
       PATH: process.env.PATH,
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       DATABASE_URL: db.appUrl,
       MIGRATION_DATABASE_URL: db.ownerUrl,
       REDIS_PREFIX: uniquePrefix(`image-${app.name}`),
@@ -93,7 +96,7 @@ describe.each(listApps().map((a) => a))('the $name image, built outside Docker',
     try {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 30_000, 'healthz');
       const ready = (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
-      scraped.set(app.name, await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+      scraped.set(app.name, await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
       const probe = healthcheckCommand(runtime.instructions.find((i) => i.getKeyword() === 'HEALTHCHECK')!)!;
       const probed = start(probe[0]!, probe.slice(1), { cwd, env });
       expect(await probed.exited).toBe(ready === 200 ? 0 : 1);

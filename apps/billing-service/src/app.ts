@@ -42,6 +42,7 @@ export type BillingDeps = {
     | 'STRIPE_WEBHOOK_SECRET'
     | 'STRIPE_WEBHOOK_TOLERANCE_SECONDS'
     | 'BILLING_PLATFORM_ADMINS'
+    | 'BILLING_TRIAL_DAYS'
     | 'BILLING_WEBHOOK_ATTEMPTS'
     | 'BILLING_WEBHOOK_BACKOFF_MS'
     | 'BILLING_INTAKE_BATCH_MAX'
@@ -111,7 +112,12 @@ export async function buildApp(deps: BillingDeps) {
   });
   const sync = deps.stripe ? syncCustomerWith(createSubscriptionSync({ db, stripe: deps.stripe })) : null;
   const subscriptions = createSubscriptionsService({ db, devPlan: deps.devPlan });
-  const checkout = createCheckoutService({ stripe: deps.stripe, db, sync });
+  const checkout = createCheckoutService({
+    stripe: deps.stripe,
+    db,
+    sync,
+    trialDays: deps.config.BILLING_TRIAL_DAYS,
+  });
   const webhooks = createWebhooksService({
     repo: createWebhooksRepo(deps.db),
     queue: deps.eventsQueue,

@@ -38,6 +38,8 @@ export const configSpec = {
        * demo can reach every feature. Defaults to enterprise in development, unset elsewhere.
        */
       BILLING_DEV_PLAN: PlanIdSchema.optional(),
+      /** Days of Stripe trial (`trial_period_days`) on a tenant's first Checkout; 0 for none. */
+      BILLING_TRIAL_DAYS: z.coerce.number().int().min(0).max(730).default(14),
       BILLING_GRACE_DAYS: z.coerce.number().positive().default(7),
       /** Days after a failed payment at which reminders go out. */
       BILLING_DUNNING_DAYS: numbers('0,3,7').pipe(z.array(z.number().min(0))),

@@ -21,6 +21,20 @@ describe('checkout, portal and plan changes', () => {
     [...h.fake!.state.customers.values()].filter(
       (c) => (c.metadata as Record<string, string>).tenant_id === tenantId,
     );
+  const entitlementsOf = async (tenantId: string) =>
+    h.app.inject({
+      method: 'GET',
+      url: `/internal/entitlements/${tenantId}`,
+      headers: await h.headers({ tenantId }),
+    });
+  const statusOf = async (tenantId: string) =>
+    (
+      await h.owner
+        .selectFrom('billing.subscriptions')
+        .select('status')
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst()
+    )?.status;
   const sessionRequests = () =>
     h
       .fake!.requests.filter((r) => r.method === 'POST' && r.path === '/v1/checkout/sessions')
@@ -46,6 +60,8 @@ describe('checkout, portal and plan changes', () => {
       success_url: URLS.successUrl,
       cancel_url: URLS.cancelUrl,
       client_reference_id: 'org_co',
+      // The tenant's first subscription starts with the configured trial (BILLING_TRIAL_DAYS, 14).
+      subscription_data: { trial_period_days: '14', metadata: { tenant_id: 'org_co' } },
     });
     const customerCall = h.fake!.requests.findIndex((r) => r.method === 'POST' && r.path === '/v1/customers');
     const sessionCall = h.fake!.requests.findIndex((r) => r.path === '/v1/checkout/sessions');
@@ -90,16 +106,7 @@ describe('checkout, portal and plan changes', () => {
       subscription: sub.id,
     });
     await h.deliver(done);
-    await waitFor(
-      async () =>
-        (
-          await h.owner
-            .selectFrom('billing.subscriptions')
-            .select('status')
-            .where('tenant_id', '=', 'org_co')
-            .executeTakeFirst()
-        )?.status === 'active',
-    );
+    await waitFor(async () => (await statusOf('org_co')) === 'active');
     const again = await post('org_co', '/v1/billing/checkout', {
       plan: 'enterprise',
       interval: 'year',
@@ -109,6 +116,25 @@ describe('checkout, portal and plan changes', () => {
     expect(again.statusCode).toBe(409);
     expect(again.headers['content-type']).toContain('application/problem+json');
     expect(again.json().detail).toContain('/v1/billing/subscription/change');
+    const granted = await entitlementsOf('org_co');
+    expect(granted.json()).toMatchObject({ plan: 'growth', paid: true });
+    expect(Date.parse(granted.json().periodEnd)).toBeGreaterThan(Date.now());
+  });
+
+  it('grants no paid entitlements without a subscription, and no second trial after one ended', async () => {
+    const none = await entitlementsOf('org_co_lapsed');
+    expect(none.json()).toMatchObject({ status: 'none', paid: false, periodEnd: null });
+    const soloMonthly = { plan: 'solo', interval: 'month', currency: 'usd', ...URLS };
+    await post('org_co_lapsed', '/v1/billing/checkout', soloMonthly);
+    const [customer] = customersOf('org_co_lapsed');
+    const sub = h.fake!.subscribe(customer!.id, priceLookupKey('solo', 'month', 'usd'), 'canceled');
+    await h.deliver(h.fake!.delivery('customer.subscription.deleted', sub));
+    await waitFor(async () => (await statusOf('org_co_lapsed')) === 'canceled');
+    const again = await post('org_co_lapsed', '/v1/billing/checkout', soloMonthly);
+    expect(again.statusCode).toBe(200);
+    const session = sessionRequests().at(-1)!;
+    expect(session.client_reference_id).toBe('org_co_lapsed');
+    expect(session.subscription_data).toEqual({ metadata: { tenant_id: 'org_co_lapsed' } });
   });
 
   it('previews the prorated amount, then changes the plan with proration', async () => {

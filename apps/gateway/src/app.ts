@@ -12,6 +12,7 @@ import { registerHardening } from './plugins/hardening.js';
 import { registerProxy, type Upstream } from './proxy/proxy.plugin.js';
 import { buildRouteTable } from './proxy/route-table.js';
 import { createUpstreamMetrics } from './proxy/upstream-metrics.js';
+import { registerAnalysisQuota } from './quota/analysis-quota.js';
 import { rateLimitConfigFor, registerRateLimit } from './rate-limit/rate-limit.js';
 
 export type GatewayDeps = {
@@ -48,14 +49,18 @@ export async function buildApp(deps: GatewayDeps) {
     bodyLimit: config.BODY_LIMIT_BYTES,
     // The kit types trustProxy as boolean | string; Fastify also takes a hop count at run time.
     trustProxy: config.TRUST_PROXY as boolean | string,
-    readiness: {
-      redis: redisReady,
-      ...Object.fromEntries(upstreams.map((u) => [u.name, serviceReady(u.baseUrl)])),
-    },
+    // The gateway's own readiness only (its Redis; draining is added by the kit): one sick service must
+    // not take the whole API out of the load balancer. Its routes answer 503 through its circuit instead.
+    readiness: { redis: redisReady },
+    // /metrics is served on METRICS_PORT (private network), never on the public port.
+    serveMetrics: false,
   });
-  // mna_dependency_up{dependency="redis"}: the gateway's own dependency (rate limits). The services are
-  // not probed per scrape: their circuits (gateway_circuit_state) and their own metrics cover them.
-  registerDependencyMetrics(deps.metrics.registry, { redis: redisReady });
+  // mna_dependency_up{dependency}: Redis and each service's /readyz, probed per scrape, so an upstream's
+  // health is visible (and alerted on) without failing the gateway's readiness.
+  registerDependencyMetrics(deps.metrics.registry, {
+    redis: redisReady,
+    ...Object.fromEntries(upstreams.map((u) => [u.name, serviceReady(u.baseUrl)])),
+  });
   const billing = createServiceClient({
     service: 'billing',
     baseUrl: config.BILLING_SERVICE_URL,
@@ -88,6 +93,7 @@ export async function buildApp(deps: GatewayDeps) {
     publicPerWindow: config.RATE_LIMIT_PUBLIC_PER_WINDOW,
   };
   await registerRateLimit(app, { ...limits, redis: deps.redis, prefix: `${config.REDIS_PREFIX}:gw:rl:` });
+  await registerAnalysisQuota(app, { redis: deps.redis, prefix: `${config.REDIS_PREFIX}:gw:quota:` });
   await registerDocs(app, buildOpenApiDocument(routes));
   await registerProxy(app, {
     upstreams,

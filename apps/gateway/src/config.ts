@@ -63,6 +63,8 @@ export const configSpec = {
       BILLING_TIMEOUT_MS: ms(10_000),
       /** MCP's GET opens a server-sent event stream; it may stay idle this long. */
       MCP_STREAM_TIMEOUT_MS: ms(300_000),
+      /** Port of the private /metrics listener (never the public PORT); Render's private network reaches it. */
+      METRICS_PORT: z.coerce.number().int().min(1).max(65_535).default(9464),
       /** Listen backlog for bursts of new client connections (the kernel caps it at somaxconn). */
       LISTEN_BACKLOG: z.coerce.number().int().positive().default(4_096),
       UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(128),

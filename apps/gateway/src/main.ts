@@ -1,5 +1,5 @@
 import { createLogger, createMetrics, loadConfigOrExit, mintClerkSessionToken } from '@mna/shared';
-import { createRedis, runService } from '@mna/shared/kit';
+import { createMetricsServer, createRedis, runService } from '@mna/shared/kit';
 import { buildApp } from './app.js';
 import { resolveAuth } from './auth/auth-settings.js';
 import { DEV_ISSUER, DEV_PLAN_CLAIM } from './auth/dev-keys.js';
@@ -11,6 +11,12 @@ const metrics = createMetrics(configSpec.service);
 const redis = createRedis(config.REDIS_URL);
 const auth = await resolveAuth(config);
 const app = await buildApp({ config, logger, metrics, redis, auth: auth.verifier });
+const metricsServer = createMetricsServer(metrics.registry);
+await new Promise<void>((resolve, reject) => {
+  metricsServer.once('error', reject);
+  metricsServer.listen(config.METRICS_PORT, config.HOST, resolve);
+});
+logger.info({ port: config.METRICS_PORT }, 'metrics listening (private port)');
 
 await runService({
   app,
@@ -20,7 +26,10 @@ await runService({
   graceMs: config.SHUTDOWN_GRACE_MS,
   drainMs: config.SHUTDOWN_DRAIN_MS,
   backlog: config.LISTEN_BACKLOG,
-  closers: [{ name: 'redis', close: () => redis.quit() }],
+  closers: [
+    { name: 'metrics', close: () => new Promise((resolve) => metricsServer.close(resolve)) },
+    { name: 'redis', close: () => redis.quit() },
+  ],
 });
 
 if (auth.devKeys) {

@@ -75,7 +75,9 @@ describe('authentication', () => {
         cancelUrl: 'https://a.b/',
       },
     });
-    expect(checkout.statusCode).toBe(401);
+    // A valid machine token on a session-only route: 403 naming what the route needs.
+    expect(checkout.statusCode).toBe(403);
+    expect(checkout.json().detail).toMatch(/a user session/);
     const doc = await gw.app.inject({ method: 'GET', url: DOC, headers: bearer(m2m) });
     expect(doc.statusCode).toBe(200);
     expect(lastSeen().principal).toMatchObject({

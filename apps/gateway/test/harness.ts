@@ -1,12 +1,15 @@
+import type { AddressInfo } from 'node:net';
 import {
   type ClerkKeyPair,
   createLogger,
   createMetrics,
   generateClerkKeyPair,
   loadConfig,
+  MACHINE_SCOPES_CLAIM,
   mintClerkSessionToken,
-  type PlanId,
+  type Scope,
 } from '@mna/shared';
+import { createMetricsServer } from '@mna/shared/kit';
 import {
   createLogCapture,
   deleteKeysWithPrefix,
@@ -19,13 +22,13 @@ import { SignJWT } from 'jose';
 import { buildApp } from '../src/app.js';
 import { resolveAuth } from '../src/auth/auth-settings.js';
 import { configSpec } from '../src/config.js';
-import { type StandIn, startAi, startBilling, startSearch } from './stand-ins.js';
+import { type StandIn, type StandInPlan, startAi, startBilling, startSearch } from './stand-ins.js';
 
 export const APP_ORIGIN = 'https://app.mna.test';
 
 export type Upstreams = { search: StandIn; ai: StandIn; billing: StandIn };
 
-export async function startUpstreams(plans: Record<string, PlanId> = {}): Promise<Upstreams> {
+export async function startUpstreams(plans: Record<string, StandInPlan> = {}): Promise<Upstreams> {
   const [search, ai, billing] = await Promise.all([startSearch(), startAi(), startBilling(plans)]);
   return { search, ai, billing };
 }
@@ -66,20 +69,26 @@ export async function startGateway(upstreams: Upstreams, options: GatewayOptions
   const logger = createLogger({ service: 'gateway', level: 'info', destination: capture.stream });
   const redis = options.redis ?? new Redis(TEST_REDIS_URL);
   const auth = await resolveAuth(config);
-  const app = await buildApp({
-    config,
-    logger,
-    metrics: createMetrics('gateway'),
-    redis,
-    auth: auth.verifier,
-  });
+  const metrics = createMetrics('gateway');
+  const app = await buildApp({ config, logger, metrics, redis, auth: auth.verifier });
   await app.ready();
+  // What main.ts does: /metrics on its own private listener, never on the app's port.
+  const metricsServer = createMetricsServer(metrics.registry);
+  await new Promise<void>((resolve) => metricsServer.listen(0, '127.0.0.1', resolve));
+  const metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics`;
   return {
     app,
     keys,
     logs: capture.lines,
     prefix,
+    metricsUrl,
+    /** GET /metrics from the private metrics listener. */
+    scrape: async () => {
+      const res = await fetch(metricsUrl);
+      return { statusCode: res.status, body: await res.text() };
+    },
     close: async () => {
+      await new Promise((resolve) => metricsServer.close(resolve));
       await app.close();
       await deleteKeysWithPrefix(prefix);
       redis.disconnect();
@@ -97,10 +106,14 @@ export const sessionToken = (keys: ClerkKeyPair, org?: string, role = 'admin', u
     ...(org ? { org: { id: org, rol: role, slg: org } } : {}),
   });
 
-/** A Clerk M2M JWT (`sub` = `mch_…`) carrying a tenant claim. */
-export async function machineToken(keys: ClerkKeyPair, tenantId: string) {
+/** A Clerk M2M JWT (`sub` = `mch_…`) carrying a tenant claim and its scopes (custom claim `mna_scopes`). */
+export async function machineToken(
+  keys: ClerkKeyPair,
+  tenantId: string,
+  scopes: Scope[] = ['documents:read'],
+) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ jti: `mt_${now}`, tenant_id: tenantId })
+  return new SignJWT({ jti: `mt_${now}`, tenant_id: tenantId, [MACHINE_SCOPES_CLAIM]: scopes })
     .setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' })
     .setSubject('mch_integration')
     .setIssuedAt(now)

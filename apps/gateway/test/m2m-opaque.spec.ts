@@ -43,8 +43,8 @@ describe('opaque machine tokens (mt_), verified by Clerk’s Backend API', () =>
     const token = opaque('valid');
     clerk.tokens.set(token, {
       subject: 'mch_reporting',
-      claims: { tenant_id: 'org_m2m' },
-      scopes: ['read'],
+      claims: { tenant_id: 'org_m2m', mna_scopes: ['documents:read'] },
+      scopes: ['mch_other_service'],
       expiration: Date.now() + 3_600_000,
     });
     const before = clerk.calls.length;
@@ -55,7 +55,7 @@ describe('opaque machine tokens (mt_), verified by Clerk’s Backend API', () =>
       userId: 'mch_reporting',
       orgRole: null,
       plan: 'growth',
-      permissions: ['read'],
+      permissions: ['documents:read'], // from mna_scopes; Clerk's own scopes name machines
     });
     expect(clerk.calls.slice(before)).toEqual([
       { path: '/m2m_tokens/verify', authorization: `Bearer ${MACHINE_SECRET}` },
@@ -69,7 +69,10 @@ describe('opaque machine tokens (mt_), verified by Clerk’s Backend API', () =>
 
   it('honours a revocation once the cache window has passed', async () => {
     const token = opaque('revocable');
-    clerk.tokens.set(token, { subject: 'mch_reporting', claims: { tenant_id: 'org_m2m' } });
+    clerk.tokens.set(token, {
+      subject: 'mch_reporting',
+      claims: { tenant_id: 'org_m2m', mna_scopes: 'documents:read' },
+    });
     expect((await get(token)).statusCode).toBe(200);
     clerk.tokens.get(token)!.revoked = true;
     await sleep(OPAQUE_CACHE_MS + 100);
@@ -102,21 +105,28 @@ describe('opaque machine tokens (mt_), verified by Clerk’s Backend API', () =>
 
   it('refuses a valid opaque token on a session-only route', async () => {
     const token = opaque('session_only');
-    clerk.tokens.set(token, { subject: 'mch_reporting', claims: { tenant_id: 'org_m2m' } });
+    clerk.tokens.set(token, {
+      subject: 'mch_reporting',
+      claims: { tenant_id: 'org_m2m', mna_scopes: 'documents:read' },
+    });
     const res = await gw.app.inject({
       method: 'POST',
       url: '/v1/billing/portal',
       headers: bearer(token),
       payload: { returnUrl: 'https://app.mna.test/' },
     });
-    expect(res.statusCode).toBe(401);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().detail).toMatch(/a user session/);
   });
 
   it('without a machine or secret key refuses opaque tokens at once, without calling Clerk', async () => {
     const jwtOnly = await startGateway(upstreams, { env: { CLERK_API_URL: clerk.url } });
     try {
       const token = opaque('no_key');
-      clerk.tokens.set(token, { subject: 'mch_reporting', claims: { tenant_id: 'org_m2m' } });
+      clerk.tokens.set(token, {
+        subject: 'mch_reporting',
+        claims: { tenant_id: 'org_m2m', mna_scopes: 'documents:read' },
+      });
       const before = clerk.calls.length;
       const res = await jwtOnly.app.inject({ method: 'GET', url: DOC, headers: bearer(token) });
       expect(res.statusCode).toBe(401);

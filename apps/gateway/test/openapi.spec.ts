@@ -31,7 +31,14 @@ const DESIGN_ROUTES = [
 
 let upstreams: Upstreams;
 let gw: Gateway;
-type Op = { security: unknown[]; responses: Record<string, unknown>; 'x-auth': string; 'x-feature'?: string };
+type Op = {
+  security: unknown[];
+  responses: Record<string, unknown>;
+  'x-auth': string;
+  'x-feature'?: string;
+  'x-permission'?: { role: string; scope: string | null; requiresSubscription: boolean };
+  'x-quota'?: string;
+};
 let doc: { openapi: string; paths: Record<string, Record<string, Op>> };
 
 beforeAll(async () => {
@@ -74,6 +81,46 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/v1/mcp']?.post?.['x-feature']).toBeUndefined();
     expect(doc.paths['/v1/billing/checkout']?.post?.['x-auth']).toBe('session');
     expect(doc.paths['/webhooks/stripe']?.post?.['x-auth']).toBe('public');
+  });
+
+  it('lists who may call each operation (role, machine scope, subscription) and its 402/403 answers', () => {
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const name = `${method} ${path}`;
+        if (op['x-auth'] === 'public') {
+          expect(op['x-permission'], name).toBeUndefined();
+          continue;
+        }
+        expect(op['x-permission'], name).toBeDefined();
+        expect(op.responses['403'], name).toBeDefined();
+        expect(Boolean(op.responses['402']), name).toBe(op['x-permission']!.requiresSubscription);
+        // Machines only where a scope says what they may do; session-only routes name none.
+        if (op['x-auth'] === 'session') expect(op['x-permission']!.scope, name).toBeNull();
+        else expect(op['x-permission']!.scope, name).toMatch(/^[a-z]+(:[a-z]+)?$/);
+      }
+    }
+    const perm = (path: string, method: string) => doc.paths[path]?.[method]?.['x-permission'];
+    expect(perm('/v1/webhooks/endpoints', 'post')).toEqual({
+      role: 'admin',
+      scope: null,
+      requiresSubscription: true,
+    });
+    expect(perm('/v1/webhooks/endpoints', 'get')?.role).toBe('member');
+    expect(perm('/v1/webhooks/endpoints/{id}/rotate-secret', 'post')?.role).toBe('admin');
+    expect(perm('/v1/billing/checkout', 'post')).toEqual({
+      role: 'admin',
+      scope: null,
+      requiresSubscription: false,
+    });
+    expect(perm('/v1/billing/admin/webhooks/replay', 'post')?.role).toBe('platform-admin');
+    expect(perm('/v1/documents', 'post')).toEqual({
+      role: 'member',
+      scope: 'documents:write',
+      requiresSubscription: true,
+    });
+    expect(perm('/v1/search', 'post')?.scope).toBe('search:read');
+    expect(perm('/v1/mcp', 'get')?.scope).toBe('mcp');
+    expect(doc.paths['/v1/ai/deals/analyze']?.post?.['x-quota']).toBe('aiAnalysesPerMonth');
   });
 
   it('serves Swagger UI at /docs', async () => {

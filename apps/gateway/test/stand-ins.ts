@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  AppError,
   aiRoutes,
   billingRoutes,
   createLogger,
@@ -32,6 +33,12 @@ export type StandIn = {
   /** Only calls to this route template wait (all when unset). */
   delayRoute?: string | undefined;
 };
+
+class UnprocessableStandInError extends AppError {
+  constructor() {
+    super(422, 'unprocessable', 'Unprocessable', { detail: 'The stand-in refuses this deal.' });
+  }
+}
 
 const ID = '8f0e2a52-3b9b-4a43-9d5d-6f1c2a7e9b10';
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -95,6 +102,13 @@ export const startAi = () =>
       computedAt: NOW,
       cached: false,
     }));
+    // Analyses are accepted as jobs; a deal whose target is `fail` makes the service refuse it (422).
+    mountRoute(app, aiRoutes.analyzeDeal, async ({ body }, reply) => {
+      if (body.target === 'fail') throw new UnprocessableStandInError();
+      reply.code(202);
+      // The contract's 202 shape; mountRoute's handler type names the 200 one (the synchronous answer).
+      return { jobId: `job_${Math.random().toString(36).slice(2, 10)}`, status: 'queued' } as never;
+    });
     mountRoute(app, aiRoutes.getJob, async ({ params }) => ({
       jobId: params.id,
       status: 'queued' as const,
@@ -108,16 +122,22 @@ export const startAi = () =>
     }));
   });
 
+/** A tenant's billing state in the stand-in: a paid plan, or `none` (no subscription: nothing paid). */
+export type StandInPlan = PlanId | 'none';
+
 /** billing-service stand-in: entitlements from a tenant→plan map; the webhook keeps its raw body. */
-export const startBilling = (plans: Record<string, PlanId>) =>
+export const startBilling = (plans: Record<string, StandInPlan>) =>
   standIn('billing-service', (app, s) => {
     mountRoute(app, billingRoutes.entitlements, async ({ params }) => {
-      const plan = plans[params.tenantId] ?? 'solo';
+      const known = plans[params.tenantId] ?? 'solo';
+      const plan = known === 'none' ? 'solo' : known;
       return {
         tenantId: params.tenantId,
         plan,
-        status: 'active' as const,
+        status: known === 'none' ? ('none' as const) : ('active' as const),
         entitlements: getPlan(plan).entitlements,
+        paid: known !== 'none',
+        periodEnd: null,
       };
     });
     mountRoute(app, billingRoutes.plans, async () => ({ plans: [] }));

@@ -9,7 +9,14 @@ export type Problem = {
   detail?: string;
   instance?: string;
   errors?: FieldError[];
+  /**
+   * Extension members: `requiredRole`/`requiredScope` on a 403; `checkout`, `plan`, `limit`, `used`,
+   * `resetsAt`, `seats` on a 402.
+   */
+  [extension: string]: unknown;
 };
+
+const STANDARD_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'instance', 'errors']);
 
 /**
  * An error answer of the API (`application/problem+json`), thrown by every client method. Catch the
@@ -22,6 +29,8 @@ export class ProblemError extends Error {
   readonly detail: string | undefined;
   readonly instance: string | undefined;
   readonly errors: FieldError[];
+  /** The problem's extension members (what a refused call needs: a role, a scope, a plan, checkout). */
+  readonly extensions: Record<string, unknown>;
   /** The platform's `x-request-id` of the failed call: quote it when asking for support. */
   readonly requestId: string | undefined;
   /** Seconds the server asked to wait (`Retry-After`), when it said. */
@@ -36,6 +45,7 @@ export class ProblemError extends Error {
     this.detail = problem.detail;
     this.instance = problem.instance;
     this.errors = problem.errors ?? [];
+    this.extensions = Object.fromEntries(Object.entries(problem).filter(([k]) => !STANDARD_MEMBERS.has(k)));
     this.requestId = meta.requestId;
     this.retryAfterSeconds = meta.retryAfterSeconds;
   }
@@ -45,7 +55,9 @@ export class ProblemError extends Error {
 export class BadRequestError extends ProblemError {}
 /** 401: no valid token. */
 export class UnauthorizedError extends ProblemError {}
-/** 403: authenticated, but the role or plan does not allow this. */
+/** 402: no subscription, more members than seats, or a monthly allowance used up (see `extensions`). */
+export class PaymentRequiredError extends ProblemError {}
+/** 403: authenticated, but the role, machine scope or plan does not allow this (see `extensions`). */
 export class ForbiddenError extends ProblemError {}
 /** 404: no such resource in this tenant. */
 export class NotFoundError extends ProblemError {}
@@ -67,6 +79,7 @@ const BY_STATUS: Record<
 > = {
   400: BadRequestError,
   401: UnauthorizedError,
+  402: PaymentRequiredError,
   403: ForbiddenError,
   404: NotFoundError,
   409: ConflictError,
@@ -87,6 +100,9 @@ function asProblem(body: unknown, status: number, statusText: string): Problem {
     ...(detail !== undefined ? { detail } : {}),
     ...(instance !== undefined ? { instance } : {}),
     ...(Array.isArray(value.errors) ? { errors: value.errors } : {}),
+    ...Object.fromEntries(
+      Object.entries(value).filter(([k, v]) => !STANDARD_MEMBERS.has(k) && v !== undefined),
+    ),
   };
 }
 

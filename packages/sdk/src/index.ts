@@ -7,6 +7,7 @@ export {
   type FieldError,
   ForbiddenError,
   NotFoundError,
+  PaymentRequiredError,
   type Problem,
   ProblemError,
   RateLimitedError,

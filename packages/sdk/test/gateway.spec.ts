@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BadRequestError,
   createClient,
+  ForbiddenError,
   NotFoundError,
   ProblemError,
   RateLimitedError,
@@ -111,6 +112,19 @@ describe('the SDK through the real gateway', () => {
     expect(error.type).toMatch(/not-found$/);
     expect(error.title).toBe('Not found');
     expect(error.requestId).toBeTruthy();
+  });
+
+  it('turns a refused role into a ForbiddenError naming the role needed, before the body is checked', async () => {
+    const member = createClient({
+      baseUrl: platform.gatewayUrl,
+      token: await platform.token('org_sdk_a', 'member'),
+    });
+    const refused = await rejection<ForbiddenError>(
+      member.webhooks.createEndpoint({ body: { url: 'not a url', events: [] } as never }),
+    );
+    expect(refused).toBeInstanceOf(ForbiddenError);
+    expect(refused.status).toBe(403);
+    expect(refused.extensions).toEqual({ requiredRole: 'admin' });
   });
 
   it('turns validation failures and a missing token into typed errors', async () => {

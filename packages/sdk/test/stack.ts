@@ -46,7 +46,7 @@ export async function startPlatform(
     search,
     billing,
     /** A session token of an org admin (the tenant is the org). */
-    token: (org: string) => sessionToken(gateway.keys, org),
+    token: (org: string, role = 'admin') => sessionToken(gateway.keys, org, role),
     async close() {
       await gateway.close();
       await billing.close();

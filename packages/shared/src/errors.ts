@@ -23,6 +23,8 @@ type AppErrorOptions = {
   detail?: string;
   errors?: FieldError[];
   headers?: Record<string, string>;
+  /** RFC 9457 extension members (e.g. the role or plan a caller needs), added to the problem body. */
+  extensions?: Record<string, unknown>;
   cause?: unknown;
 };
 
@@ -33,6 +35,7 @@ export class AppError extends Error {
   readonly title: string;
   readonly errors?: FieldError[];
   readonly headers: Record<string, string>;
+  readonly extensions?: Record<string, unknown>;
 
   constructor(status: number, slug: string, title: string, options: AppErrorOptions = {}) {
     super(options.detail ?? title, { cause: options.cause });
@@ -42,10 +45,12 @@ export class AppError extends Error {
     this.title = title;
     if (options.errors) this.errors = options.errors;
     this.headers = options.headers ?? {};
+    if (options.extensions) this.extensions = options.extensions;
   }
 
   toProblem(instance?: string): Problem {
     return {
+      ...this.extensions,
       type: TYPE_BASE + this.slug,
       title: this.title,
       status: this.status,
@@ -75,8 +80,15 @@ export class UnauthorizedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(detail: string) {
-    super(403, 'forbidden', 'Forbidden', { detail });
+  constructor(detail: string, extensions?: Record<string, unknown>) {
+    super(403, 'forbidden', 'Forbidden', { detail, ...(extensions ? { extensions } : {}) });
+  }
+}
+
+/** The tenant's plan (or lack of one) does not pay for this call; the body names what would. */
+export class PaymentRequiredError extends AppError {
+  constructor(detail: string, extensions?: Record<string, unknown>) {
+    super(402, 'payment-required', 'Payment required', { detail, ...(extensions ? { extensions } : {}) });
   }
 }
 

@@ -136,3 +136,8 @@ export function cheapestPlanWith(feature: Feature): Plan | undefined {
   const key = feature === 'mcp' ? 'mcpAccess' : 'analytics';
   return PLANS.find((p) => p.entitlements[key]);
 }
+
+/** The cheapest plan whose numeric entitlement is at least `needed` (for 402 messages); none if no plan is. */
+export function cheapestPlanAllowing(key: 'aiAnalysesPerMonth' | 'seats', needed: number): Plan | undefined {
+  return PLANS.find((p) => p.entitlements[key] >= needed);
+}

@@ -13,8 +13,10 @@ import {
   type EntitlementsService,
   type TenantPlan,
 } from '../entitlements/entitlements.service.js';
+import { checkPaidAccess } from '../entitlements/paid-check.js';
 import type { GatewayRoute } from '../proxy/route-table.js';
-import type { Identity, TokenVerifier } from './token-verifier.js';
+import { checkRouteAccess } from './route-access.js';
+import type { TokenVerifier } from './token-verifier.js';
 
 export type AuthPluginOptions = {
   verifier: TokenVerifier;
@@ -34,11 +36,6 @@ function bearerOf(request: FastifyRequest): string | null {
   return BEARER.exec(header.trim())?.[1] ?? null;
 }
 
-function allowedFor(route: GatewayRoute, identity: Identity): boolean {
-  if (route.auth === 'session') return identity.kind === 'session';
-  return true;
-}
-
 function checkFeature(route: GatewayRoute, plan: TenantPlan, platformAdmin: boolean) {
   if (!route.feature) return;
   if (plan.entitlements[FEATURE_KEY[route.feature]]) return;
@@ -51,7 +48,8 @@ function checkFeature(route: GatewayRoute, plan: TenantPlan, platformAdmin: bool
 
 /**
  * Authenticates every proxied, non-public route before its body is read: a Clerk-verified bearer
- * token (session, or machine where the route allows it), then the tenant, role, plan and entitlements.
+ * token (session, or machine where the route allows it), the route's access rule (role or scope, 403),
+ * then the tenant's plan: feature (403), subscription and seats (402).
  * The result is `request.principal`, the only identity the upstream will hear about.
  */
 export const authPlugin = fp<AuthPluginOptions>(
@@ -64,19 +62,21 @@ export const authPlugin = fp<AuthPluginOptions>(
       const token = bearerOf(request);
       if (!token) throw unauthorized();
       const identity = await options.verifier.verify(token);
-      if (!identity || !allowedFor(route, identity)) {
-        request.log.info({ reason: identity ? 'token-type' : 'invalid-token' }, 'authentication refused');
+      if (!identity) {
+        request.log.info({ reason: 'invalid-token' }, 'authentication refused');
         throw unauthorized();
       }
       const tenantId = identity.kind === 'session' ? (identity.orgId ?? identity.userId) : identity.tenantId;
       if (!tenantId) throw unauthorized();
       const userId = identity.kind === 'session' ? identity.userId : identity.machineId;
       const platformAdmin = identity.kind === 'session' && admins.has(userId);
+      checkRouteAccess(route, identity, platformAdmin);
       const plan =
         identity.kind === 'session' && identity.devPlan
           ? devTenantPlan(identity.devPlan)
           : await options.entitlements.forTenant(tenantId, request.id);
       checkFeature(route, plan, platformAdmin);
+      checkPaidAccess(route, plan, identity.kind === 'session' ? identity.orgMembers : null);
       request.tenantPlan = plan;
       request.principal = {
         tenantId,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createClerkClient } from '@clerk/fastify';
-import { type PlanId, PlanIdSchema } from '@mna/shared';
+import { MACHINE_SCOPES_CLAIM, ORG_MEMBERS_CLAIM, type PlanId, PlanIdSchema } from '@mna/shared';
 import { decodeJwt } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { DEV_PLAN_CLAIM } from './dev-keys.js';
@@ -13,11 +13,20 @@ export type Identity =
       orgId: string | null;
       orgRole: string | null;
       permissions: string[];
+      /** The organisation's member count, where the session token carries it (`mna_org_members`). */
+      orgMembers: number | null;
       /** Only from development tokens, and only while Clerk is not configured. */
       devPlan: PlanId | null;
       expiresAtMs: number;
     }
-  | { kind: 'machine'; machineId: string; tenantId: string | null; scopes: string[]; expiresAtMs: number };
+  | {
+      kind: 'machine';
+      machineId: string;
+      tenantId: string | null;
+      /** From the custom claim `mna_scopes` (Clerk's own `scopes` name machines, not permissions). */
+      scopes: string[];
+      expiresAtMs: number;
+    };
 
 export type TokenVerifierSettings = {
   publishableKey: string;
@@ -42,18 +51,30 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 
 type AuthObject = Record<string, unknown> & { tokenType?: string; isAuthenticated?: boolean };
 
-/** A machine's identity: its tenant is the custom claim `tenant_id` (or `org_id`). */
-function machineIdentity(subject: unknown, claims: unknown, scopes: unknown, expiresAtMs: number): Identity {
+/** `mna_scopes` as an array or an OAuth-style space-separated string. */
+function scopesOf(claim: unknown): string[] {
+  if (Array.isArray(claim)) return claim.map(String);
+  return typeof claim === 'string' ? claim.split(' ').filter(Boolean) : [];
+}
+
+/**
+ * A machine's identity: its tenant is the custom claim `tenant_id` (or `org_id`), its scopes the custom
+ * claim `mna_scopes`. Clerk's own `scopes` list the machines it may reach and grant nothing here.
+ */
+function machineIdentity(subject: unknown, claims: unknown, expiresAtMs: number): Identity {
   const custom = (claims ?? {}) as Record<string, unknown>;
   const tenant = custom.tenant_id ?? custom.org_id;
   return {
     kind: 'machine',
     machineId: String(subject),
     tenantId: typeof tenant === 'string' && tenant ? tenant : null,
-    scopes: Array.isArray(scopes) ? scopes.map(String) : [],
+    scopes: scopesOf(custom[MACHINE_SCOPES_CLAIM]),
     expiresAtMs,
   };
 }
+
+const memberCount = (claim: unknown) =>
+  typeof claim === 'number' && Number.isInteger(claim) && claim > 0 ? claim : null;
 
 function identityOf(auth: AuthObject, devMode: boolean, expiresAtMs: number): Identity | null {
   if (!auth.isAuthenticated) return null;
@@ -66,12 +87,12 @@ function identityOf(auth: AuthObject, devMode: boolean, expiresAtMs: number): Id
       orgId: (auth.orgId as string | undefined) ?? null,
       orgRole: (auth.orgRole as string | undefined) ?? null,
       permissions: (auth.orgPermissions as string[] | undefined) ?? [],
+      orgMembers: auth.orgId ? memberCount(claims[ORG_MEMBERS_CLAIM]) : null,
       devPlan: devMode && plan.success ? plan.data : null,
       expiresAtMs,
     };
   }
-  if (auth.tokenType === 'm2m_token')
-    return machineIdentity(auth.subject, auth.claims, auth.scopes, expiresAtMs);
+  if (auth.tokenType === 'm2m_token') return machineIdentity(auth.subject, auth.claims, expiresAtMs);
   return null;
 }
 
@@ -131,7 +152,7 @@ export function createTokenVerifier(settings: TokenVerifierSettings) {
       if (m2m.revoked || m2m.expired || !String(m2m.subject).startsWith('mch_')) return null;
       const bound = Date.now() + settings.opaqueCacheMs;
       const expiresAtMs = m2m.expiration ? Math.min(epochMs(m2m.expiration), bound) : bound;
-      return machineIdentity(m2m.subject, m2m.claims, m2m.scopes, expiresAtMs);
+      return machineIdentity(m2m.subject, m2m.claims, expiresAtMs);
     } catch {
       return null;
     }

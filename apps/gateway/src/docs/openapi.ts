@@ -47,8 +47,19 @@ function errorResponses(route: GatewayRoute): Record<string, unknown> {
   if (route.auth !== 'public') {
     responses['401'] = problem('Missing, malformed, expired or wrongly signed token (generic body)');
   }
-  if (route.feature)
-    responses['403'] = problem(`The plan does not include ${route.feature}; names the plan that does`);
+  const refusals: string[] = [];
+  if (route.access)
+    refusals.push(`the caller lacks ${permissionText(route)} (names the role or scope needed)`);
+  if (route.feature) refusals.push(`the plan does not include ${route.feature} (names the plan that does)`);
+  if (refusals.length > 0) responses['403'] = problem(`Forbidden: ${refusals.join('; or ')}`);
+  if (route.access && !route.access.unpaid) {
+    const quota = route.quota
+      ? '; or the monthly allowance is used up (names the plan that allows more)'
+      : '';
+    responses['402'] = problem(
+      `No subscription (hint: POST /v1/billing/checkout), or more organisation members than seats${quota}`,
+    );
+  }
   if (route.method !== 'GET' && route.method !== 'DELETE')
     responses['413'] = problem('Body over the route limit');
   if (route.bucket !== 'none') {
@@ -61,6 +72,13 @@ function errorResponses(route: GatewayRoute): Record<string, unknown> {
   responses['503'] = problem('The service is unavailable or its circuit is open (Retry-After)');
   responses['504'] = problem(`No answer within the route timeout (${route.timeoutMs} ms)`);
   return responses;
+}
+
+/** The access rule in words, for descriptions. */
+function permissionText(route: GatewayRoute): string {
+  const access = route.access!;
+  const role = access.role === 'member' ? 'organisation membership' : `the role ${access.role}`;
+  return access.scope ? `${role} (session) or the scope ${access.scope} (machine token)` : role;
 }
 
 function operation(route: GatewayRoute): Operation {
@@ -80,6 +98,18 @@ function operation(route: GatewayRoute): Operation {
     tags: [route.service],
     'x-auth': route.auth,
     ...(route.feature ? { 'x-feature': route.feature } : {}),
+    // Who may call it, from the contract's access rule (the gateway enforces it before the body is read).
+    ...(route.access
+      ? {
+          'x-permission': {
+            role: route.access.role,
+            scope: route.access.scope ?? null,
+            requiresSubscription: !route.access.unpaid,
+          },
+          description: `Requires ${permissionText(route)}.`,
+        }
+      : {}),
+    ...(route.quota ? { 'x-quota': route.quota } : {}),
     security: route.auth === 'public' ? [] : [{ bearerAuth: [] }],
     parameters: parameters(contract),
     responses: { ...responses, ...errorResponses(route) },

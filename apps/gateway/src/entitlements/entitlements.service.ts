@@ -8,7 +8,15 @@ import {
 } from '@mna/shared';
 import type { Logger } from 'pino';
 
-export type TenantPlan = { plan: PlanId; entitlements: Entitlements; source: 'billing' | 'fallback' | 'dev' };
+export type TenantPlan = {
+  plan: PlanId;
+  entitlements: Entitlements;
+  /** A subscription, trial or development plan pays for these entitlements (else: 402 on paid routes). */
+  paid: boolean;
+  /** End of the billing period (monthly quotas reset there); null: calendar months (UTC). */
+  periodEnd: string | null;
+  source: 'billing' | 'stale' | 'fallback' | 'dev';
+};
 
 export type EntitlementsDeps = {
   billing: Pick<ServiceClient, 'call'>;
@@ -35,16 +43,29 @@ export function createEntitlementsService(deps: EntitlementsDeps) {
         timeoutMs: deps.timeoutMs,
         principal: { tenantId, userId: 'gateway', orgRole: null, plan: LOWEST_PLAN.id, requestId },
       });
-      const value: TenantPlan = { plan: answer.plan, entitlements: answer.entitlements, source: 'billing' };
+      const value: TenantPlan = {
+        plan: answer.plan,
+        entitlements: answer.entitlements,
+        paid: answer.paid,
+        periodEnd: answer.periodEnd,
+        source: 'billing',
+      };
       cache.set(tenantId, { value, expiresAt: Date.now() + deps.ttlMs });
       return value;
     } catch (error) {
-      deps.logger.warn({ err: error, tenantId }, 'entitlements unavailable; applying the lowest plan');
-      const value: TenantPlan = {
-        plan: LOWEST_PLAN.id,
-        entitlements: LOWEST_PLAN.entitlements,
-        source: 'fallback',
-      };
+      // Billing's last answer for this tenant outlives its TTL while billing is down; a tenant never
+      // seen gets the lowest plan's limits (an outage must not 402 every tenant).
+      const known = cache.get(tenantId)?.value;
+      deps.logger.warn({ err: error, tenantId, stale: Boolean(known) }, 'entitlements unavailable');
+      const value: TenantPlan = known
+        ? { ...known, source: 'stale' }
+        : {
+            plan: LOWEST_PLAN.id,
+            entitlements: LOWEST_PLAN.entitlements,
+            paid: true,
+            periodEnd: null,
+            source: 'fallback',
+          };
       cache.set(tenantId, { value, expiresAt: Date.now() + Math.min(FALLBACK_TTL_MS, deps.ttlMs) });
       return value;
     }
@@ -67,6 +88,8 @@ export function createEntitlementsService(deps: EntitlementsDeps) {
 export const devTenantPlan = (plan: PlanId): TenantPlan => ({
   plan,
   entitlements: getPlan(plan).entitlements,
+  paid: true,
+  periodEnd: null,
   source: 'dev',
 });
 

@@ -3,6 +3,7 @@ import {
   billingRoutes,
   type Feature,
   type HttpMethod,
+  type RouteAccess,
   type RouteAuth,
   type RouteContract,
   searchRoutes,
@@ -22,6 +23,9 @@ export type GatewayRoute = {
   summary: string;
   auth: PublicAuth;
   feature?: Feature;
+  /** Who may call it (from the contract; every non-public route has one). */
+  access?: RouteAccess;
+  quota?: RouteContract['quota'];
   service: ServiceName;
   /** The shared contract (absent for MCP methods the AI contract does not list). */
   contract?: RouteContract;
@@ -62,12 +66,16 @@ function entry(config: GatewayConfig, service: ServiceName, c: RouteContract): G
   // MCP is open to every authenticated plan: ai-service refuses a plan without MCP per tool, as a tool
   // error an assistant can show, so the gateway checks no feature there.
   const feature = isMcp ? undefined : c.feature;
+  // Fail closed at start: a routed route without a rule would otherwise be open to every member.
+  if (auth !== 'public' && !c.access) throw new Error(`${c.method} ${c.path} declares no access rule`);
   return {
     method: c.method,
     path: c.path,
     summary: c.summary,
     auth,
     ...(feature ? { feature } : {}),
+    ...(c.access ? { access: c.access } : {}),
+    ...(c.quota ? { quota: c.quota } : {}),
     service,
     contract: c,
     bucket,
@@ -99,6 +107,7 @@ export function buildRouteTable(config: GatewayConfig): GatewayRoute[] {
       path: MCP_PATH,
       summary: base?.summary ?? 'MCP server for AI assistants (Streamable HTTP)',
       auth: base?.auth ?? 'session-or-machine',
+      access: base?.access ?? { role: 'member', scope: 'mcp' },
       response: {},
     };
     const route = entry(config, 'ai', synthetic);

@@ -87,6 +87,13 @@ export const TenantEntitlementsSchema = z.object({
   plan: PlanIdSchema,
   status: SubscriptionStatusSchema,
   entitlements: EntitlementsSchema,
+  /**
+   * Whether a subscription (active, trialing, or past due within its grace) or the development plan
+   * grants these entitlements. False: no paid entitlements; `plan` is then only the ceiling of limits.
+   */
+  paid: z.boolean(),
+  /** End of the current billing period (monthly quotas reset there); null without a subscription. */
+  periodEnd: IsoDateTimeSchema.nullable(),
 });
 export type TenantEntitlements = z.infer<typeof TenantEntitlementsSchema>;
 
@@ -126,6 +133,7 @@ export const billingRoutes = {
     path: '/v1/billing/checkout',
     summary: 'Start a Stripe Checkout session for a plan',
     auth: 'session',
+    access: { role: 'admin', unpaid: true },
     body: CheckoutRequestSchema,
     response: { 200: RedirectSchema },
   }),
@@ -134,6 +142,7 @@ export const billingRoutes = {
     path: '/v1/billing/portal',
     summary: 'Open the Stripe customer portal',
     auth: 'session',
+    access: { role: 'admin', unpaid: true },
     body: PortalRequestSchema,
     response: { 200: RedirectSchema },
   }),
@@ -142,6 +151,7 @@ export const billingRoutes = {
     path: '/v1/billing/subscription',
     summary: 'The tenant’s plan, status, period and entitlements',
     auth: 'session-or-machine',
+    access: { role: 'member', scope: 'billing:read', unpaid: true },
     response: { 200: SubscriptionSchema },
   }),
   changePreview: defineRoute({
@@ -149,6 +159,7 @@ export const billingRoutes = {
     path: '/v1/billing/subscription/change-preview',
     summary: 'Preview the prorated amount of a plan or interval change',
     auth: 'session',
+    access: { role: 'admin', unpaid: true },
     querystring: PlanChangeSchema,
     response: { 200: PlanChangePreviewSchema },
   }),
@@ -157,6 +168,7 @@ export const billingRoutes = {
     path: '/v1/billing/subscription/change',
     summary: 'Change plan or interval with proration',
     auth: 'session',
+    access: { role: 'admin', unpaid: true },
     body: PlanChangeSchema,
     response: { 200: SubscriptionSchema },
   }),
@@ -165,6 +177,7 @@ export const billingRoutes = {
     path: '/v1/billing/analytics',
     summary: 'Revenue analytics (platform admins only)',
     auth: 'session',
+    access: { role: 'platform-admin', unpaid: true },
     querystring: AnalyticsQuerySchema,
     response: { 200: AnalyticsSchema },
   }),
@@ -180,6 +193,7 @@ export const billingRoutes = {
     path: '/v1/billing/admin/webhooks/dead-letters',
     summary: 'Stripe events that exhausted their retries (platform admins only)',
     auth: 'session',
+    access: { role: 'platform-admin', unpaid: true },
     querystring: DeadLettersQuerySchema,
     response: { 200: DeadLettersResponseSchema },
   }),
@@ -188,6 +202,7 @@ export const billingRoutes = {
     path: '/v1/billing/admin/webhooks/replay',
     summary: 'Re-process dead-lettered Stripe events by id or time range (platform admins only)',
     auth: 'session',
+    access: { role: 'platform-admin', unpaid: true },
     body: ReplayRequestSchema,
     response: { 202: ReplayResponseSchema },
   }),

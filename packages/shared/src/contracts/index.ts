@@ -1,3 +1,5 @@
+export * from './access.js';
+export * from './access-table.js';
 export * from './ai.js';
 export * from './billing.js';
 export * from './common.js';

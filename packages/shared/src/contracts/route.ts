@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { Feature } from '../plans.js';
+import type { Entitlements, Feature } from '../plans.js';
+import type { RouteAccess } from './access.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -18,6 +19,10 @@ export type RouteContract = {
   auth: RouteAuth;
   /** Entitlement the tenant's plan must include. */
   feature?: Feature;
+  /** Who may call it (role of a session, scope of a machine); required on every routed, non-public route. */
+  access?: RouteAccess;
+  /** A monthly entitlement each accepted call uses up (counted per tenant and billing period). */
+  quota?: Extract<keyof Entitlements, 'aiAnalysesPerMonth'>;
   params?: z.ZodObject;
   querystring?: z.ZodObject;
   body?: z.ZodType;

@@ -2,6 +2,7 @@ export * from './audit.js';
 export * from './cursor.js';
 export * from './db.js';
 export * from './dependency-metrics.js';
+export * from './metrics-server.js';
 export * from './outbox.js';
 export * from './plugins/errors.js';
 export type { ReadinessCheck } from './plugins/health.js';

@@ -19,6 +19,8 @@ export type ServiceAppOptions = {
   /** Default body limit in bytes (routes may set their own). */
   bodyLimit?: number;
   trustProxy?: boolean | string;
+  /** Serve /metrics on the app's own port (default); false when a private port serves them. */
+  serveMetrics?: boolean;
 };
 
 /**
@@ -44,7 +46,7 @@ export async function createServiceApp(options: ServiceAppOptions) {
   });
   await app.register(requestIdPlugin);
   await app.register(errorsPlugin);
-  await app.register(metricsPlugin, { metrics: options.metrics });
+  await app.register(metricsPlugin, { metrics: options.metrics, serve: options.serveMetrics ?? true });
   await app.register(healthPlugin, { checks: options.readiness });
   if (options.internalTokenSecret) {
     await app.register(internalAuthPlugin, { secret: options.internalTokenSecret });

@@ -27,6 +27,8 @@ export type CheckoutServiceDeps = {
   stripe: Stripe | null;
   db: Kysely<BillingDatabase>;
   sync: SyncCustomer | null;
+  /** Stripe trial on a tenant's first subscription (never after one existed); 0 for none. */
+  trialDays: number;
 };
 
 const CHANGE_POINTER =
@@ -77,7 +79,10 @@ export function createCheckoutService(deps: CheckoutServiceDeps) {
   return {
     async checkout(tenantId: string, input: CheckoutInput): Promise<{ url: string }> {
       const stripe = requireStripe(deps.stripe);
-      if (await billableSubscription(tenantId)) throw new ConflictError(CHANGE_POINTER);
+      const existing = await inTenant(tenantId, (trx) => repo.find(trx, tenantId));
+      if (existing && BILLABLE_STATUSES.has(existing.status)) throw new ConflictError(CHANGE_POINTER);
+      // One trial per tenant: any earlier subscription row (canceled, expired) means it was used.
+      const trial = !existing && deps.trialDays > 0 ? { trial_period_days: deps.trialDays } : {};
       const price = await priceId(stripe, input.plan, input.interval, input.currency);
       const customer = await ensureCustomer(stripe, tenantId);
       const session = await stripe.checkout.sessions.create({
@@ -88,7 +93,7 @@ export function createCheckoutService(deps: CheckoutServiceDeps) {
         automatic_tax: { enabled: true },
         customer_update: { address: 'auto', name: 'auto' },
         billing_address_collection: 'required',
-        subscription_data: { metadata: { tenant_id: tenantId } },
+        subscription_data: { metadata: { tenant_id: tenantId }, ...trial },
         metadata: { tenant_id: tenantId },
         success_url: input.successUrl,
         cancel_url: input.cancelUrl,

@@ -39,11 +39,12 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
     const row = await asTenant(deps.db, tenantId, (trx) => subscriptionsRepo.find(trx, tenantId));
     if (!row) {
       const plan = deps.devPlan ? getPlan(deps.devPlan) : LOWEST_PLAN;
-      return { row, plan, status: 'none' as Status };
+      return { row, plan, status: 'none' as Status, paid: Boolean(deps.devPlan) };
     }
     const subscribed = row.plan ? getPlan(row.plan as PlanId) : undefined;
-    const plan = subscribed && grantsPlan(row, now()) ? subscribed : LOWEST_PLAN;
-    return { row, plan, status: row.status as Status };
+    const paid = Boolean(subscribed) && grantsPlan(row, now());
+    const plan = paid && subscribed ? subscribed : LOWEST_PLAN;
+    return { row, plan, status: row.status as Status, paid };
   }
 
   return {
@@ -61,8 +62,9 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
       };
     },
     async getEntitlements(tenantId: string): Promise<TenantEntitlements> {
-      const { plan, status } = await effective(tenantId);
-      return { tenantId, plan: plan.id, status, entitlements: plan.entitlements };
+      const { row, plan, status, paid } = await effective(tenantId);
+      const periodEnd = paid ? (row?.current_period_end?.toISOString() ?? null) : null;
+      return { tenantId, plan: plan.id, status, entitlements: plan.entitlements, paid, periodEnd };
     },
   };
 }
