@@ -1,6 +1,7 @@
 import { type DealAnalysis, DealAnalysisSchema, type DealAssessment } from '@mna/shared';
 import { type AnthropicFake, internalHeaders, startAnthropicFake } from '@mna/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RED_FLAG_DEAL, RED_FLAG_DOCUMENTS } from '../../../scripts/demo/red-flag-documents.js';
 import { assessment, healthyDeal } from './fixtures.js';
 import { halcyonCim, halcyonDeal } from './halcyon.js';
 import { type AiHarness, startAi } from './harness.js';
@@ -215,5 +216,37 @@ describe('grounded analysis: Claude receives the passages (real SDK against the 
       (await analyze(ai.app, { ...halcyonDeal([cim.id]), notes: 'other' })).json(),
     );
     expect(body.quotes).toEqual([]);
+  });
+});
+
+describe('the demo’s red-flag document changes an analysis (scripts/demo/red-flag-documents.ts)', () => {
+  let search: SearchStandIn;
+  let ai: AiHarness;
+  const [vdd] = RED_FLAG_DOCUMENTS.map(({ companyRef: _ref, ...d }) => doc(d));
+  beforeAll(async () => {
+    search = await startSearchStandIn({
+      org_demo: { companies: [], edges: [], documents: [vdd!], version: 'd1' },
+      org_empty: { companies: [], edges: [], documents: [], version: 'e1' },
+    });
+    ai = await startAi({ searchUrl: search.url });
+  });
+  afterAll(async () => {
+    await ai.close();
+    await search.close();
+  });
+
+  it('proceeds on the figures alone, passes once the report is read (named, or found by the search)', async () => {
+    const alone = DealAnalysisSchema.parse((await analyze(ai.app, RED_FLAG_DEAL, 'org_empty')).json());
+    expect(alone.recommendation).toBe('proceed');
+    for (const body of [{ ...RED_FLAG_DEAL, documentIds: [vdd!.id] }, RED_FLAG_DEAL]) {
+      const read = DealAnalysisSchema.parse((await analyze(ai.app, body, 'org_demo')).json());
+      expect(read.recommendation).toBe('pass');
+      expect(read.citations).toEqual([vdd!.id]);
+      expect(read.risks.map((r) => r.category)).toEqual(
+        expect.arrayContaining(['legal', 'regulatory', 'commercial', 'people', 'financial']),
+      );
+      expect(read.risks.find((r) => r.category === 'commercial')?.evidence).toContain('58 %');
+      for (const q of read.quotes) expect(vdd!.content).toContain(q.quote);
+    }
   });
 });
