@@ -133,13 +133,11 @@ try {
   for (let i = 0; i < 3; i++) await analyze(claude.app, i, [small.id], 'Tiny Co');
   log(
     'small prefix (one short note): usages',
-    anthropic.usages
-      .slice(smallFrom)
-      .map((u) => ({
-        input: u.input_tokens,
-        read: u.cache_read_input_tokens,
-        write: u.cache_creation_input_tokens,
-      })),
+    anthropic.usages.slice(smallFrom).map((u) => ({
+      input: u.input_tokens,
+      read: u.cache_read_input_tokens,
+      write: u.cache_creation_input_tokens,
+    })),
   );
 } finally {
   await local.close();
