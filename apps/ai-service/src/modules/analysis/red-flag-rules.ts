@@ -96,7 +96,8 @@ export const RED_FLAG_RULES: readonly RedFlagRule[] = [
     patterns: [
       /\b(?:largest|single|one|biggest|top) (?:\w+ ){0,2}customer\b[^.]{0,120}\b\d{1,3}(?:\.\d+)?\s?(?:%|per ?cent\b|percent\b)/i,
       /\b\d{1,3}(?:\.\d+)?\s?(?:%|per ?cent\b|percent\b)[^.]{0,80}\b(?:revenues?|sales)\b[^.]{0,60}\b(?:from|with|to) (?:a |one |its |our )?(?:single|largest|one) customer\b/i,
-      /\bcustomer concentration\b/i,
+      // A stated concentration, not the topic ("key risks: … customer concentration in the segment").
+      /\b(?:high|significant|material|heavy|substantial) (?:degree of )?customer concentration\b/i,
     ],
     byShare: [
       [50, 'high'],
@@ -159,7 +160,8 @@ export const RED_FLAG_RULES: readonly RedFlagRule[] = [
       /\brestat(?:ed|ement of|ing) (?:\w+ ){0,4}(?:financial statements|revenue|results|earnings)\b/i,
       /\bnon-?reliance on previously issued\b/i,
       /\baccounting irregularit/i,
-      /\bfraud\b/i,
+      // Fraud committed or alleged, not a product ("fraud detection", "fraud screening").
+      /\b(?:accounting|securities|financial|wire|alleged) fraud\b|\bfraud(?:ulent)? (?:allegations?|charges?|scheme|accounting|financial reporting)\b|\bcommitted fraud\b/i,
     ],
     mitigation: 'Forensic quality-of-earnings review before proceeding.',
   },

@@ -82,6 +82,28 @@ describe('red flags on real sentences', () => {
     ).toEqual(['regulatory_investigation:critical']);
   });
 
+  it('ignores products and topics that share a flag’s words (the demo corpus of scripts/demo)', () => {
+    // Sentences of the demo corpus (buildCorpus): a fraud-detection product and a list of areas to check.
+    expect(
+      flagsOf(
+        'Vaultwise brings fraud detection, anti-money laundering, compliance capabilities and roughly 210 staff in London.',
+      ),
+    ).toEqual([]);
+    expect(
+      flagsOf(
+        'The buyer said the acquisition will bring fraud screening in-house and cut chargeback losses for merchants.',
+      ),
+    ).toEqual([]);
+    expect(
+      flagsOf(
+        'Key risks: Integration of management teams, regulatory approvals in Europe, and customer concentration in the fintech segment.',
+      ),
+    ).toEqual([]);
+    expect(flagsOf('The SEC charged the former CFO with accounting fraud in 2024.')).toEqual([
+      'restatement:critical',
+    ]);
+  });
+
   it('rates customer concentration by the share it states, and ignores product mix', () => {
     const [walmart] = findRedFlags([{ text: REAL.walmart }]);
     expect(walmart).toMatchObject({ severity: 'low', share: 13.8 });
