@@ -11,6 +11,8 @@ export type ClaudeAnalystDeps = StructuredDeps;
  * The user turn: every passage as a document block (title, documentId and chunkId in its context),
  * the last one carrying a cache breakpoint so system prompt + passages are one cached prefix that
  * repeated analyses of the same documents reuse; then the deal itself, which changes per call.
+ * The API's own `citations` on document blocks cannot be combined with structured output (the API
+ * refuses the pair), so Claude returns `quotes` in the schema and the service checks them.
  */
 export function dealContent(
   deal: Deal,
