@@ -38,7 +38,9 @@ const deal = DealInputSchema.parse({
 if (!ONLY_ECOSYSTEM)
   log(
     'local analyst (function)',
-    await timeSequential(10_000, 500, () => analyseLocally(deal, computeDealMetrics(deal), [])),
+    await timeSequential(10_000, 500, () =>
+      analyseLocally(deal, computeDealMetrics(deal), { passages: [], documentIds: [], tokens: 0 }),
+    ),
   );
 
 console.time('generate ecosystem');
@@ -115,6 +117,7 @@ async function ecosystem() {
   const services = createAiServices({ config, logger, metrics, db, redis, ...queues });
   await services.graphMetrics.put('org_eco', ecoTenant.version, graphMetrics);
   await services.search.close();
+  await services.documents.close();
 
   // 5. Partner search and influence map for random companies (each a cache miss).
   const ids = eco.companies.map((c) => c.id);

@@ -21,9 +21,9 @@ export async function migratedAiDatabase() {
 
 /**
  * The ai-service app in this process on its own Redis prefix and database, reading search from
- * `searchUrl`.
+ * `searchUrl`; `env` adds settings (ANTHROPIC_BASE_URL of a fake, for one).
  */
-export async function startInProcessAi(label: string, searchUrl: string) {
+export async function startInProcessAi(label: string, searchUrl: string, env: Record<string, string> = {}) {
   const prefix = uniquePrefix(label);
   const database = await migratedAiDatabase();
   const config = configSpec.schema.parse({
@@ -34,6 +34,7 @@ export async function startInProcessAi(label: string, searchUrl: string) {
     REDIS_PREFIX: prefix,
     SEARCH_SERVICE_URL: searchUrl,
     DATABASE_URL: database.appUrl,
+    ...env,
   });
   const redis = createRedis(REDIS_URL);
   const db = createDb<AiDatabase>({ connectionString: config.DATABASE_URL, max: 2 });

@@ -1,5 +1,6 @@
 import { createServiceClient, envFragments, type PrincipalInput, searchRoutes } from '@mna/shared';
 import { buildCorpus } from './corpus.js';
+import { RED_FLAG_DEAL, RED_FLAG_DOCUMENTS } from './red-flag-documents.js';
 
 // Loads the demo ecosystem into the search service through its HTTP API, idempotently: companies
 // are upserted by externalId, relationships by (from, to, kind), documents by externalId (unchanged
@@ -68,7 +69,7 @@ try {
       },
     });
   });
-  const documents = corpus.documents.map(({ companyRef, ...d }) => ({
+  const documents = [...corpus.documents, ...RED_FLAG_DOCUMENTS].map(({ companyRef, ...d }) => ({
     ...d,
     metadata: { ...d.metadata, companyId: idOf(companyRef) },
   }));
@@ -98,6 +99,13 @@ try {
         : `${pending.length} documents still queued: is the worker running (pnpm --filter @mna/search-service worker)?`,
     );
   }
+  // Grounding at a glance: the same deal with and without a document whose red flags change the answer.
+  const vdd = accepted.ids[accepted.ids.length - RED_FLAG_DOCUMENTS.length];
+  console.log(
+    `try grounding: POST /v1/ai/deals/analyze ${JSON.stringify({ ...RED_FLAG_DEAL, documentIds: [vdd] })} ` +
+      'reads the PrintForge vendor due-diligence report and answers pass, each risk quoting it; ' +
+      'the same figures with no such document read answer proceed',
+  );
 } finally {
   await client.close();
 }

@@ -37,6 +37,9 @@ export async function buildApp(deps: AiDeps) {
   analysisRoutes(app, services);
   ecosystemRoutes(app, services);
   mcpRoutes(app, services);
-  app.addHook('onClose', async () => services.search.close());
+  app.addHook('onClose', async () => {
+    await services.search.close();
+    await services.documents.close();
+  });
   return app;
 }

@@ -57,14 +57,16 @@ describe('deal analysis with Claude (real SDK against a fake Messages API)', () 
       model: string;
       system: Array<{ cache_control?: unknown }>;
       output_config: { format: { type: string; schema: { properties: Record<string, unknown> } } };
-      messages: Array<{ content: string }>;
+      messages: Array<{ content: Array<{ type: string; context?: string }> }>;
     };
     expect(anthropic.requests[0]!.path).toBe('/v1/messages');
     expect(sent.model).toBe('claude-sonnet-5-5');
     expect(sent.system[0]?.cache_control).toEqual({ type: 'ephemeral' });
     expect(sent.output_config.format.type).toBe('json_schema');
     expect(Object.keys(sent.output_config.format.schema.properties)).toContain('recommendation');
-    expect(sent.messages[0]?.content).toContain(tenantA.documents[0]!.id);
+    // The documents' passages are document blocks naming their document (test/grounded-analysis.spec.ts has more).
+    const contexts = sent.messages[0]!.content.map((b) => b.context ?? '').join('\n');
+    expect(contexts).toContain(`documentId=${tenantA.documents[0]!.id}`);
   });
 
   it('drops citations of documents that were not provided', async () => {

@@ -1,5 +1,5 @@
 import type { DealAssessment, DealInput } from '@mna/shared';
-import type { FakeResponse } from '@mna/testing';
+import { anthropicMessage, type FakeResponse } from '@mna/testing';
 import { company, doc, edge, type TenantData } from './search-stand-in.js';
 
 export const healthyDeal: DealInput = {
@@ -52,31 +52,20 @@ export function assessment(citations: string[], overrides: Partial<DealAssessmen
     strengths: ['25% growth'],
     nextSteps: ['Quality of earnings'],
     citations,
+    quotes: [],
     ...overrides,
   };
 }
 
-/** A Messages API answer whose text block is `text`, as the real API sends it. */
+/** A Messages API answer whose text block is `text`, as the real API sends it (fixed usage). */
 export function messageResponse(text: string, model = 'claude-sonnet-5-5'): FakeResponse {
-  return {
-    status: 200,
-    headers: { 'request-id': 'req_fake' },
-    body: {
-      id: 'msg_fake',
-      type: 'message',
-      role: 'assistant',
-      model,
-      content: [{ type: 'text', text }],
-      stop_reason: 'end_turn',
-      stop_sequence: null,
-      usage: {
-        input_tokens: 1200,
-        output_tokens: 300,
-        cache_read_input_tokens: 900,
-        cache_creation_input_tokens: 0,
-      },
-    },
+  const usage = {
+    input_tokens: 1200,
+    output_tokens: 300,
+    cache_read_input_tokens: 900,
+    cache_creation_input_tokens: 0,
   };
+  return anthropicMessage(text, usage, model);
 }
 
 export const apiError = (status: number, type: string): FakeResponse => ({

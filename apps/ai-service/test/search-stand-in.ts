@@ -6,6 +6,8 @@ import {
   createMetrics,
   type Document,
   NotFoundError,
+  type Passage,
+  passageRoutes,
   type Relationship,
   searchRoutes,
 } from '@mna/shared';
@@ -72,6 +74,22 @@ export function doc(input: { title: string; content: string; kind?: Document['ki
     createdAt: now,
     updatedAt: now,
   };
+}
+
+/**
+ * A document's chunks as the stand-in cuts them: one per paragraph headed by the title (as
+ * search-service heads its chunks), ids derived from document and position.
+ */
+export function chunksOf(d: StandInDocument): Array<{ id: string; seq: number; text: string }> {
+  return d.content
+    .split(/\n\s*\n/)
+    .map((text) => text.trim())
+    .filter(Boolean)
+    .map((text, seq) => {
+      const h = createHash('sha256').update(`${d.id}:${seq}`).digest('hex');
+      const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+      return { id, seq, text: `${d.title}\n\n${text}` };
+    });
 }
 
 const STOPWORDS = new Set(
@@ -218,6 +236,42 @@ export async function startSearchStandIn(data: Record<string, TenantData>) {
         kind: d.kind,
       }));
     return { results, nextCursor: null, tookMs: 1 };
+  });
+  mountRoute(app, passageRoutes.passages, async ({ body, principal }) => {
+    count('passages');
+    const docs = tenant(principal.tenantId).documents;
+    const named = [...new Set(body.documentIds)].map((id) => {
+      const found = docs.find((d) => d.id === id);
+      if (!found) throw new NotFoundError('One or more of the documents do not exist.');
+      return found;
+    });
+    const terms = [...new Set(body.query.toLowerCase().match(/[a-z0-9]{3,}/g) ?? [])];
+    const ranked = named.map((d) =>
+      chunksOf(d)
+        .map((c) => ({
+          d,
+          c,
+          score: terms.filter((w) => c.text.toLowerCase().includes(w)).length / terms.length,
+        }))
+        .sort((a, b) => b.score - a.score || a.c.seq - b.c.seq),
+    );
+    // Interleaved as search-service does: every document's best chunk first, then the second best...
+    const passages: Passage[] = [];
+    for (let place = 0; passages.length < body.limit && ranked.some((r) => r.length > place); place++)
+      for (const r of ranked) {
+        const p = r[place];
+        if (p && passages.length < body.limit)
+          passages.push({
+            documentId: p.d.id,
+            chunkId: p.c.id,
+            title: p.d.title,
+            kind: p.d.kind,
+            seq: p.c.seq,
+            text: p.c.text,
+            score: p.score,
+          });
+      }
+    return { passages };
   });
   mountRoute(app, searchRoutes.graph, async ({ query, principal }) => {
     count('graph');

@@ -18,6 +18,8 @@ import { registerDocumentRoutes } from './modules/documents/documents.routes.js'
 import { createDocumentsService } from './modules/documents/documents.service.js';
 import type { Embedder } from './modules/embeddings/embedder.js';
 import { createEmbedEnqueuer, type EmbedQueue } from './modules/indexing/indexing.queue.js';
+import { registerPassageRoutes } from './modules/passages/passages.routes.js';
+import { createPassagesService } from './modules/passages/passages.service.js';
 import { createQueryEmbeddings } from './modules/search/query-embedding.js';
 import { registerSearchRoutes } from './modules/search/search.routes.js';
 import { createSearchService } from './modules/search/search.service.js';
@@ -76,6 +78,7 @@ export async function buildApp(deps: SearchDeps) {
       efSearch: config.SEARCH_EF_SEARCH,
     }),
   );
+  registerPassageRoutes(app, createPassagesService({ db }));
   registerCompanyRoutes(
     app,
     createCompaniesService({ db, enqueueEmbed }),

@@ -1,3 +1,4 @@
+export * from './anthropic-fake.js';
 export * from './database.js';
 export * from './fake-server.js';
 export * from './foundation-suite.js';

@@ -48,6 +48,14 @@ export const MultipleSchema = z.object({
   assessment: z.enum(['below_range', 'within_range', 'above_range', 'unknown']),
 });
 
+/** A passage an analysis relies on: the document, the chunk, and a verbatim quote checked to occur in that chunk. */
+export const QuoteCitationSchema = z.object({
+  documentId: z.uuid(),
+  chunkId: z.uuid(),
+  quote: z.string().min(1).max(2000),
+});
+export type QuoteCitation = z.infer<typeof QuoteCitationSchema>;
+
 export const DealAnalysisSchema = z.object({
   recommendation: z.enum(['proceed', 'proceed_with_conditions', 'pass']),
   confidence: z.number().min(0).max(1),
@@ -60,7 +68,10 @@ export const DealAnalysisSchema = z.object({
   risks: z.array(RiskSchema),
   strengths: z.array(z.string()),
   nextSteps: z.array(z.string()),
+  /** Ids of the documents the analysis relied on. */
   citations: z.array(z.uuid()),
+  /** The passages behind the analysis (added after `citations`; answers cached before it read as []). */
+  quotes: z.array(QuoteCitationSchema).default([]),
   provider: z.enum(['anthropic', 'local']),
   model: z.string(),
   promptVersion: z.string(),
@@ -77,7 +88,7 @@ export const DealAssessmentSchema = DealAnalysisSchema.pick({
   strengths: true,
   nextSteps: true,
   citations: true,
-});
+}).extend({ quotes: z.array(QuoteCitationSchema) });
 export type DealAssessment = z.infer<typeof DealAssessmentSchema>;
 
 export const AnalyzeQuerySchema = z.strictObject({ async: z.stringbool().default(false) });

@@ -7,16 +7,20 @@ import type { SearchClient } from '../ecosystem/search-client.js';
 import { recordAnalysis } from './analysis.repo.js';
 import type { ClaudeAnalyst } from './claude-analyst.js';
 import { computeDealMetrics, type Deal } from './deal-metrics.js';
+import type { DocumentReader } from './document-reader.js';
 import { gatherEvidence } from './evidence.js';
 import { analyseLocally } from './local-analyst.js';
+import { checkQuotes } from './quote-check.js';
 
 /** Model id and version reported by the embedded analyst (no vendor key configured). */
 export const LOCAL_MODEL = 'mna-local-analyst';
-export const LOCAL_ANALYST_VERSION = 'local-analyst/2026-11-22.1';
+export const LOCAL_ANALYST_VERSION = 'local-analyst/2026-12-07.1';
 
 export type AnalysisDeps = {
   db: Kysely<AiDatabase>;
   search: SearchClient;
+  /** The documents' text (search-service's passages route). */
+  documents: DocumentReader;
   cache: ResultCache;
   /** Claude, or null for the local analyst. */
   claude: ClaudeAnalyst | null;
@@ -50,13 +54,16 @@ export function createAnalysisService(deps: AnalysisDeps) {
       },
       DealAnalysisSchema,
       async () => {
-        const evidence = await gatherEvidence(deps.search, principal, deal);
+        const evidence = await gatherEvidence(deps.search, deps.documents, principal, deal);
         const metrics = computeDealMetrics(deal);
         const assessment = deps.claude
           ? await deps.claude(deal, metrics, evidence)
-          : analyseLocally(deal, metrics, evidence.documentIds);
+          : analyseLocally(deal, metrics, evidence);
+        // Every quote must occur in the chunk it cites; one that does not never leaves the service.
+        const { verified } = checkQuotes(assessment.quotes, evidence.passages);
         const checked = DealAnalysisSchema.safeParse({
           ...assessment,
+          quotes: verified,
           valuation: metrics.valuation,
           provider,
           model,

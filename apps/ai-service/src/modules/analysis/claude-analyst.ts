@@ -1,3 +1,4 @@
+import type Anthropic from '@anthropic-ai/sdk';
 import { type DealAssessment, DealAssessmentSchema } from '@mna/shared';
 import { askStructured, type StructuredDeps } from '../llm/structured.js';
 import type { Deal, DealMetrics } from './deal-metrics.js';
@@ -6,9 +7,26 @@ import { DEAL_SYSTEM_PROMPT } from './prompt.js';
 
 export type ClaudeAnalystDeps = StructuredDeps;
 
-function userMessage(deal: Deal, metrics: DealMetrics, evidence: Evidence): string {
-  const excerpts = evidence.excerpts.map((e) => `[document ${e.documentId}] ${e.title}: ${e.snippet}`);
-  return [
+/**
+ * The user turn: every passage as a document block (title, documentId and chunkId in its context),
+ * the last one carrying a cache breakpoint so system prompt + passages are one cached prefix that
+ * repeated analyses of the same documents reuse; then the deal itself, which changes per call.
+ * The API's own `citations` on document blocks cannot be combined with structured output (the API
+ * refuses the pair), so Claude returns `quotes` in the schema and the service checks them.
+ */
+export function dealContent(
+  deal: Deal,
+  metrics: DealMetrics,
+  evidence: Evidence,
+): Anthropic.Messages.ContentBlockParam[] {
+  const documents: Anthropic.Messages.DocumentBlockParam[] = evidence.passages.map((p, i) => ({
+    type: 'document',
+    source: { type: 'text', media_type: 'text/plain', data: p.text },
+    title: p.title,
+    context: `documentId=${p.documentId} chunkId=${p.chunkId} kind=${p.kind}`,
+    ...(i === evidence.passages.length - 1 ? { cache_control: { type: 'ephemeral' as const } } : {}),
+  }));
+  const text = [
     'Analyse this deal.',
     `Deal: ${JSON.stringify(deal)}`,
     `Computed metrics: ${JSON.stringify({
@@ -18,13 +36,17 @@ function userMessage(deal: Deal, metrics: DealMetrics, evidence: Evidence): stri
       missingInputs: metrics.missing,
       valuation: metrics.valuation,
     })}`,
-    excerpts.length ? `Document excerpts:\n${excerpts.join('\n')}` : 'Document excerpts: none available.',
+    documents.length
+      ? `Document passages: the ${documents.length} document block(s) above.`
+      : 'Document passages: none available.',
   ].join('\n\n');
+  return [...documents, { type: 'text', text }];
 }
 
 /**
  * Claude's assessment, forced into the contract's schema with structured output and parsed again
- * with zod here; citations are kept only when they name a document that was actually provided.
+ * with zod here; citations are kept only when they name a document that was actually provided
+ * (quotes are checked against their chunks by the analysis service, for every provider).
  */
 export function createClaudeAnalyst(deps: ClaudeAnalystDeps) {
   return async function assess(
@@ -35,10 +57,10 @@ export function createClaudeAnalyst(deps: ClaudeAnalystDeps) {
     const assessment = await askStructured(deps, {
       operation: 'deal_analysis',
       system: DEAL_SYSTEM_PROMPT,
-      user: userMessage(deal, metrics, evidence),
+      user: dealContent(deal, metrics, evidence),
       schema: DealAssessmentSchema,
     });
-    const known = new Set(evidence.excerpts.map((e) => e.documentId));
+    const known = new Set(evidence.documentIds);
     return { ...assessment, citations: [...new Set(assessment.citations.filter((id) => known.has(id)))] };
   };
 }

@@ -6,7 +6,12 @@ import { analyseLocally } from './local-analyst.js';
 const run = (input: DealInput) => {
   const deal = DealInputSchema.parse(input);
   const metrics = computeDealMetrics(deal);
-  return { metrics, result: DealAssessmentSchema.parse(analyseLocally(deal, metrics, [])) };
+  return {
+    metrics,
+    result: DealAssessmentSchema.parse(
+      analyseLocally(deal, metrics, { passages: [], documentIds: [], tokens: 0 }),
+    ),
+  };
 };
 
 const healthy: DealInput = {

@@ -1,6 +1,7 @@
 import type { DealAnalysis, DealAssessment } from '@mna/shared';
 import { completeness, type Deal, type DealMetrics } from './deal-metrics.js';
-import { redFlagRisks } from './red-flags.js';
+import type { Evidence } from './evidence.js';
+import { findRedFlags, pointsOf, riskOf } from './red-flags.js';
 
 type Risk = DealAnalysis['risks'][number];
 
@@ -45,9 +46,11 @@ function financialRisks(deal: Deal, m: DealMetrics): Risk[] {
   }
   const multiple = m.valuation.evToEbitda;
   if (multiple.assessment === 'above_range' && multiple.value !== null) {
+    // Far above the range (more than twice its top) is critical: no document can make it a `proceed`.
+    const ratio = multiple.value / multiple.benchmarkHigh;
     risks.push({
       category: 'valuation',
-      severity: multiple.value > multiple.benchmarkHigh * 1.25 ? 'high' : 'medium',
+      severity: ratio > 2 ? 'critical' : ratio > 1.25 ? 'high' : 'medium',
       evidence: `EV/EBITDA of ${multiple.value}x is above the ${m.benchmark.sector} range ${multiple.benchmarkLow}–${multiple.benchmarkHigh}x.`,
       mitigation: 'Renegotiate price or shift consideration to deferred or contingent payments.',
     });
@@ -64,7 +67,7 @@ function financialRisks(deal: Deal, m: DealMetrics): Risk[] {
   return risks;
 }
 
-function strengthsOf(deal: Deal, m: DealMetrics, risks: Risk[]): string[] {
+function strengthsOf(deal: Deal, m: DealMetrics, risks: Risk[], read: boolean): string[] {
   const f = deal.financials;
   const strengths: string[] = [];
   if (f.revenueGrowthPct !== undefined && f.revenueGrowthPct >= 15)
@@ -84,8 +87,8 @@ function strengthsOf(deal: Deal, m: DealMetrics, risks: Risk[]): string[] {
         `${name} of ${multiple.value}x is ${multiple.assessment.replace('_', ' ')} for ${m.benchmark.sector}.`,
       );
   }
-  if (!risks.some((r) => ['legal', 'commercial', 'people', 'regulatory'].includes(r.category)) && deal.notes)
-    strengths.push('No legal, commercial or key-person red flags in the notes.');
+  if (!risks.some((r) => ['legal', 'commercial', 'people', 'regulatory'].includes(r.category)) && read)
+    strengths.push('No legal, regulatory, commercial or key-person red flags in what was read.');
   return strengths;
 }
 
@@ -114,17 +117,24 @@ const FOCUS: Record<Risk['category'], string> = {
 
 /**
  * The embedded rule-based analyst: same schema as Claude's answer, deterministic from the financials,
- * the sector benchmarks and red-flag terms in the notes. Confidence falls as key inputs are missing.
+ * the sector benchmarks and the red flags (`red-flag-rules.ts`) in the documents' passages and the
+ * notes, each quoted. A critical risk (a regulatory investigation, a restatement, a multiple more than
+ * twice the range) ends in `pass`; confidence falls as key inputs are missing.
  */
-export function analyseLocally(deal: Deal, metrics: DealMetrics, citations: string[]): DealAssessment {
-  const risks = [...financialRisks(deal, metrics), ...redFlagRisks(deal.notes)];
-  const points = risks.reduce((sum, r) => sum + SEVERITY_POINTS[r.severity], 0);
+export function analyseLocally(deal: Deal, metrics: DealMetrics, evidence: Evidence): DealAssessment {
+  const flags = findRedFlags([...evidence.passages, ...(deal.notes ? [{ text: deal.notes }] : [])]);
+  const financial = financialRisks(deal, metrics);
+  const risks = [...financial, ...flags.map(riskOf)];
+  const points =
+    financial.reduce((sum, r) => sum + SEVERITY_POINTS[r.severity], 0) +
+    flags.reduce((sum, f) => sum + pointsOf(f), 0);
   const recommendation =
     risks.some((r) => r.severity === 'critical') || points >= 5
       ? 'pass'
       : points >= 2
         ? 'proceed_with_conditions'
         : 'proceed';
+  const citations = evidence.documentIds;
   const confidence =
     Math.round(
       (0.3 + 0.55 * completeness(metrics) + (citations.length > 0 ? 0.05 : 0) + (deal.notes ? 0.05 : 0)) *
@@ -132,16 +142,23 @@ export function analyseLocally(deal: Deal, metrics: DealMetrics, citations: stri
     ) / 100;
   const focus = [...new Set(risks.filter((r) => r.severity !== 'low').map((r) => FOCUS[r.category]))];
   const top = risks.filter((r) => r.severity === 'critical' || r.severity === 'high').map((r) => r.category);
+  const read = evidence.passages.length > 0 || Boolean(deal.notes);
   return {
     recommendation,
     confidence,
     summary:
       `${deal.target} (${metrics.benchmark.sector}): ${recommendation.replaceAll('_', ' ')}. ` +
       `${risks.length} risk(s)${top.length ? `, material: ${[...new Set(top)].join(', ')}` : ''}; ` +
-      `EV/EBITDA ${metrics.evToEbitda ?? 'n/a'}x vs ${metrics.benchmark.evToEbitda.low}–${metrics.benchmark.evToEbitda.high}x.`,
+      `EV/EBITDA ${metrics.evToEbitda ?? 'n/a'}x vs ${metrics.benchmark.evToEbitda.low}–${metrics.benchmark.evToEbitda.high}x; ` +
+      `${evidence.passages.length} passage(s) of ${citations.length} document(s) read.`,
     risks,
-    strengths: strengthsOf(deal, metrics, risks),
+    strengths: strengthsOf(deal, metrics, risks, read),
     nextSteps: [...focus, ...BASE_CHECKLIST],
     citations,
+    quotes: flags.flatMap((f) =>
+      f.source.documentId && f.source.chunkId
+        ? [{ documentId: f.source.documentId, chunkId: f.source.chunkId, quote: f.sentence }]
+        : [],
+    ),
   };
 }

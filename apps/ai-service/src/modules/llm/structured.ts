@@ -19,7 +19,8 @@ export type StructuredRequest<S extends z.ZodType> = {
   operation: string;
   /** Standing instructions, sent with cache_control so repeated calls reuse them. */
   system: string;
-  user: string;
+  /** The user turn: text, or content blocks (documents first, with their own cache breakpoint). */
+  user: string | Anthropic.Messages.ContentBlockParam[];
   schema: S;
 };
 
