@@ -33,7 +33,7 @@ cat <<URLS
     search-service   ${SEARCH_SERVICE_URL:-http://127.0.0.1:3001}
     ai-service       ${AI_SERVICE_URL:-http://127.0.0.1:3002}
     billing-service  ${BILLING_SERVICE_URL:-http://127.0.0.1:3003}
-    every service:   /healthz  /readyz  /metrics (the gateway's on http://127.0.0.1:${METRICS_PORT:-9464}/metrics only)
+    every service:   /healthz  /readyz  /metrics (the gateway's on its private METRICS_PORT only: see "metrics listening" in its log)
   A development token for org_demo is printed in the gateway's log above; mint more with
     pnpm run token --org org_demo --role admin --plan growth
 

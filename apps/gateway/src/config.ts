@@ -63,8 +63,11 @@ export const configSpec = {
       BILLING_TIMEOUT_MS: ms(10_000),
       /** MCP's GET opens a server-sent event stream; it may stay idle this long. */
       MCP_STREAM_TIMEOUT_MS: ms(300_000),
-      /** Port of the private /metrics listener (never the public PORT); Render's private network reaches it. */
-      METRICS_PORT: z.coerce.number().int().min(1).max(65_535).default(9464),
+      /**
+       * Port of the private /metrics listener (never the public PORT); Render's private network reaches
+       * it. Unset: 9464 in production, else a free port (logged), so local gateways never collide.
+       */
+      METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
       /** Listen backlog for bursts of new client connections (the kernel caps it at somaxconn). */
       LISTEN_BACKLOG: z.coerce.number().int().positive().default(4_096),
       UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(128),
@@ -117,3 +120,7 @@ export type GatewayConfig = z.output<typeof configSpec.schema>;
 /** True when Clerk settings are absent: development auth (a local key pair) applies. */
 export const usesDevAuth = (config: GatewayConfig): boolean =>
   !config.CLERK_JWT_KEY && !config.CLERK_SECRET_KEY;
+
+/** Where /metrics listens: METRICS_PORT, else 9464 in production and a free port elsewhere. */
+export const metricsPort = (config: GatewayConfig): number =>
+  config.METRICS_PORT ?? (config.NODE_ENV === 'production' ? 9464 : 0);

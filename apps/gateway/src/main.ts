@@ -3,7 +3,7 @@ import { createMetricsServer, createRedis, runService } from '@mna/shared/kit';
 import { buildApp } from './app.js';
 import { resolveAuth } from './auth/auth-settings.js';
 import { DEV_ISSUER, DEV_PLAN_CLAIM } from './auth/dev-keys.js';
-import { configSpec } from './config.js';
+import { configSpec, metricsPort } from './config.js';
 
 const config = loadConfigOrExit(configSpec, process.env);
 const logger = createLogger({ service: configSpec.service, level: config.LOG_LEVEL });
@@ -14,9 +14,9 @@ const app = await buildApp({ config, logger, metrics, redis, auth: auth.verifier
 const metricsServer = createMetricsServer(metrics.registry);
 await new Promise<void>((resolve, reject) => {
   metricsServer.once('error', reject);
-  metricsServer.listen(config.METRICS_PORT, config.HOST, resolve);
+  metricsServer.listen(metricsPort(config), config.HOST, resolve);
 });
-logger.info({ port: config.METRICS_PORT }, 'metrics listening (private port)');
+logger.info({ address: metricsServer.address() }, 'metrics listening (private port, GET /metrics)');
 
 await runService({
   app,

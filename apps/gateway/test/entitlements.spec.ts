@@ -11,6 +11,7 @@ import {
   startUpstreams,
   type Upstreams,
 } from './harness.js';
+import { startBilling } from './stand-ins.js';
 
 const DOC = '/v1/documents/8f0e2a52-3b9b-4a43-9d5d-6f1c2a7e9b10';
 const ANALYZE = '/v1/ai/deals/analyze?async=true';
@@ -143,5 +144,32 @@ describe('seats', () => {
       payload: { returnUrl: 'https://app.mna.test/settings' },
     });
     expect(portal.statusCode).toBe(503);
+  });
+});
+
+describe('when billing stops answering', () => {
+  it('keeps the tenant’s last answer instead of the lowest plan or a 402', async () => {
+    const billing = await startBilling({ org_stale: 'growth', org_stale_unpaid: 'none' });
+    const own = await startGateway(upstreams, {
+      keys: gw.keys,
+      env: { BILLING_SERVICE_URL: billing.url, ENTITLEMENTS_CACHE_MS: '50' },
+    });
+    try {
+      const get = async (org: string) =>
+        own.app.inject({ method: 'GET', url: DOC, headers: bearer(await sessionToken(gw.keys, org)) });
+      expect((await get('org_stale')).statusCode).toBe(200);
+      expect((await get('org_stale_unpaid')).statusCode).toBe(402);
+      await billing.app.close();
+      await new Promise((r) => setTimeout(r, 100)); // past the cache TTL: billing is asked again
+      const stale = await get('org_stale');
+      expect(stale.statusCode).toBe(200);
+      expect(upstreams.search.seen.at(-1)?.principal).toMatchObject({
+        tenantId: 'org_stale',
+        plan: 'growth',
+      });
+      expect((await get('org_stale_unpaid')).statusCode).toBe(402);
+    } finally {
+      await own.close();
+    }
   });
 });
