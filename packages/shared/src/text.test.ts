@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QUEUES, jobPayload } from './queues.js';
+import { jobPayload, QUEUES } from './queues.js';
 import { cleanText, invalidTextFields } from './text.js';
 
 describe('text PostgreSQL can store', () => {
