@@ -105,9 +105,9 @@ async function send(method: string, built: Built) {
     bodyTimeout: HANG_MS,
   });
   // An event stream (MCP's GET) stays open by design: its headers are the answer.
-  const text = String(res.headers['content-type']).includes('event-stream')
-    ? (res.body.destroy(), '')
-    : await res.body.text();
+  let text = '';
+  if (String(res.headers['content-type']).includes('event-stream')) res.body.destroy();
+  else text = await res.body.text();
   cases++;
   statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
   return { status: res.statusCode, text };

@@ -33,7 +33,7 @@ const cases: Array<[string, 'GET' | 'POST', string, unknown, string]> = [
   ['a lone high surrogate', 'POST', '/v1/companies', { name: 'Acme \ud800 Ltd' }, 'body.name'],
   ['a lone low surrogate', 'POST', '/v1/documents', { ...doc, title: '\udc00x' }, 'body.title'],
   ['NUL in a query string', 'GET', '/v1/companies?q=a%00b', undefined, 'querystring.q'],
-  ['NUL in an object key', 'POST', '/v1/companies', { name: 'A', ['k\u0000']: 1 }, 'body'],
+  ['NUL in an object key', 'POST', '/v1/companies', { name: 'A', 'k\u0000': 1 }, 'body'],
 ];
 
 describe('text with NUL or lone surrogates', () => {

@@ -8,7 +8,7 @@ describe('text PostgreSQL can store', () => {
       ok: 'emoji 🤝 and “quotes”',
       a: ['fine', 'x\u0000'],
       b: { c: '\ud83d', d: 'y\udc00' },
-      ['k\u0000']: 'v',
+      'k\u0000': 'v',
     };
     const paths = invalidTextFields(value, 'body').map((e) => e.path);
     expect(paths.sort()).toEqual(['body', 'body.a.1', 'body.b.c', 'body.b.d']);

@@ -2,14 +2,13 @@ import type { FieldError } from './errors.js';
 
 // PostgreSQL text cannot hold U+0000, and a lone UTF-16 surrogate has no UTF-8 encoding (pg would
 // send U+FFFD in its place). Both are refused at the edge, or cleaned where text is not the caller's.
-const NUL = /\u0000/;
-const NUL_GLOBAL = /\u0000/g;
+const NUL = '\u0000';
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const LONE_SURROGATE_GLOBAL = new RegExp(LONE_SURROGATE.source, 'g');
 
 /** Why a string cannot be stored as PostgreSQL text, or null when it can. */
 export function textProblem(value: string): string | null {
-  if (NUL.test(value)) return 'contains a NUL character (U+0000), which cannot be stored';
+  if (value.includes(NUL)) return 'contains a NUL character (U+0000), which cannot be stored';
   if (LONE_SURROGATE.test(value)) return 'contains a lone UTF-16 surrogate, which is not valid Unicode';
   return null;
 }
@@ -47,4 +46,4 @@ export function invalidTextFields(value: unknown, root: string, max = 20): Field
  * surrogates replaced by U+FFFD, so it can be stored as it reads.
  */
 export const cleanText = (value: string): string =>
-  value.replace(NUL_GLOBAL, '').replace(LONE_SURROGATE_GLOBAL, '\ufffd');
+  value.replaceAll(NUL, '').replace(LONE_SURROGATE_GLOBAL, '\ufffd');
