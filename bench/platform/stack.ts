@@ -32,7 +32,8 @@ const DEV_PLAN_CLAIM = 'mna_dev_plan';
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-export async function startStack(options: { tenants: number }) {
+/** `workers: false` starts the services only (jobs wait in their queues), for tests that need no jobs done. */
+export async function startStack(options: { tenants: number; workers?: boolean }) {
   const fake = await startFakeStripe();
   const database = await createTestDatabase();
   const owner = new pg.Pool({ connectionString: database.ownerUrl, max: 2 });
@@ -82,7 +83,7 @@ export async function startStack(options: { tenants: number }) {
   launch('search-service', 'search-service', 'src/main.ts', { PORT: String(ports.search) });
   launch('billing-service', 'billing-service', 'src/main.ts', { ...fake.env, PORT: String(ports.billing) });
   launch('ai-service', 'ai-service', 'src/main.ts', { PORT: String(ports.ai) });
-  for (const app of ['search-service', 'billing-service', 'ai-service']) {
+  for (const app of options.workers === false ? [] : ['search-service', 'billing-service', 'ai-service']) {
     if (existsSync(repoPath('apps', app, 'src/worker.ts'))) {
       launch(`${app} worker`, app, 'src/worker.ts', app === 'billing-service' ? { ...fake.env } : {});
     }

@@ -105,7 +105,11 @@ export async function buildApp(deps: GatewayDeps) {
       maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
     }),
     connections: config.UPSTREAM_CONNECTIONS,
-    circuit: { failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.CIRCUIT_COOLDOWN_MS },
+    circuit: {
+      failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD,
+      cooldownMs: config.CIRCUIT_COOLDOWN_MS,
+      maxTenantShare: config.CIRCUIT_TENANT_SHARE,
+    },
     metrics: createUpstreamMetrics(deps.metrics),
     rateLimitConfig: rateLimitConfigFor(limits),
   });

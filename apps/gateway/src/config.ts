@@ -73,6 +73,8 @@ export const configSpec = {
       UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(128),
       CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
       CIRCUIT_COOLDOWN_MS: ms(10_000),
+      /** The largest share of the failure threshold one tenant's failed requests count for. */
+      CIRCUIT_TENANT_SHARE: z.coerce.number().positive().max(1).default(0.5),
       BODY_LIMIT_BYTES: bytes(1_048_576),
       DOCUMENT_BODY_LIMIT_BYTES: bytes(10 * 1_048_576),
       BULK_BODY_LIMIT_BYTES: bytes(64 * 1_048_576),

@@ -84,6 +84,12 @@ describe('bad input answers 4xx problem+json and stores nothing', () => {
     await expectProblem(await call(h, 'GET', `/v1/documents/${crypto.randomUUID()}`, TENANT), 404);
   });
 
+  it('companies: a head count beyond what the column holds (found by the contract fuzz)', async () => {
+    const res = await call(h, 'POST', '/v1/companies', TENANT, { name: 'Acme', employees: 2788803573049844 });
+    await expectProblem(res, 400);
+    expect(JSON.stringify(res.json())).toContain('body.employees');
+  });
+
   it('relationships: strength outside 0–1, self-edges and unknown kinds', async () => {
     const id = crypto.randomUUID();
     for (const body of [

@@ -9,3 +9,4 @@ export * from './metrics.js';
 export * from './plans.js';
 export * from './queues.js';
 export * from './service-client.js';
+export * from './text.js';

@@ -10,7 +10,9 @@ import {
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { WebhookEnvelopeSchema, WebhookMessageIdSchema } from './contracts/webhooks.js';
+import { ValidationError } from './errors.js';
 import { PlanIdSchema } from './plans.js';
+import { invalidTextFields } from './text.js';
 
 /** A BullMQ queue: its name and the schema of its job payload, parsed on enqueue and on consume. */
 export type QueueDef<S extends z.ZodType = z.ZodType> = { name: string; schema: S };
@@ -92,9 +94,19 @@ export function createQueue<D extends QueueDef>(def: D, settings: QueueSettings)
   });
 }
 
-/** Validates a payload against its queue's schema before it is enqueued. */
-export const jobPayload = <D extends QueueDef>(def: D, data: z.input<D['schema']>): QueueData<D> =>
-  def.schema.parse(data) as QueueData<D>;
+/** Text a job's handler would write to SQL: the same check as every route's (NUL, lone surrogates). */
+function assertStorableText(def: QueueDef, data: unknown): void {
+  const errors = invalidTextFields(data, 'data');
+  if (errors.length > 0) {
+    throw new ValidationError(`The ${def.name} payload contains text that cannot be stored.`, errors);
+  }
+}
+
+/** Validates a payload against its queue's schema (and its text) before it is enqueued. */
+export const jobPayload = <D extends QueueDef>(def: D, data: z.input<D['schema']>): QueueData<D> => {
+  assertStorableText(def, data);
+  return def.schema.parse(data) as QueueData<D>;
+};
 
 type WorkerSettings = QueueSettings & {
   logger: Logger;
@@ -117,6 +129,10 @@ export function createWorker<D extends QueueDef, R = unknown>(
       const parsed = def.schema.safeParse(job.data);
       if (!parsed.success) {
         throw new UnrecoverableError(`invalid ${def.name} payload: ${parsed.error.message}`);
+      }
+      const badText = invalidTextFields(job.data, 'data');
+      if (badText.length > 0) {
+        throw new UnrecoverableError(`invalid ${def.name} payload: ${JSON.stringify(badText)}`);
       }
       return handler(parsed.data as QueueData<D>, job);
     },

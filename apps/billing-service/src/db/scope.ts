@@ -1,4 +1,4 @@
-import { withTenant } from '@mna/shared/kit';
+import { withTenant, withTransaction } from '@mna/shared/kit';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { BillingDatabase } from './schema.js';
 
@@ -13,7 +13,7 @@ export const BILLING_SYSTEM_SCOPE = { setting: 'app.billing_scope', value: 'syst
  * the webhook worker, dunning, reconciliation and platform analytics work across tenants.
  */
 export const asSystem = <T>(db: Kysely<BillingDatabase>, fn: (trx: Trx) => Promise<T>): Promise<T> =>
-  db.transaction().execute(async (trx) => {
+  withTransaction(db, async (trx) => {
     await sql`select set_config(${BILLING_SYSTEM_SCOPE.setting}, ${BILLING_SYSTEM_SCOPE.value}, true)`.execute(
       trx,
     );

@@ -39,4 +39,33 @@ describe('circuit breaker', () => {
     expect(breaker.state()).toBe('open');
     expect(breaker.tryAcquire().allowed).toBe(false);
   });
+
+  it('caps what one tenant’s failures count for: one tenant alone cannot open it, a second one can', () => {
+    const breaker = createCircuitBreaker({ failureThreshold: 4, cooldownMs: 500, maxTenantShare: 0.5 });
+    for (let i = 0; i < 10; i++) breaker.onFailure('org_noisy');
+    expect(breaker.state()).toBe('closed');
+    breaker.onFailure('org_other');
+    expect(breaker.state()).toBe('closed');
+    breaker.onFailure('org_other');
+    expect(breaker.state()).toBe('open');
+  });
+
+  it('counts failures of the upstream itself (unreachable, hung) without a tenant cap', () => {
+    const breaker = createCircuitBreaker({ failureThreshold: 3, cooldownMs: 500, maxTenantShare: 0.5 });
+    breaker.onFailure('org_a');
+    breaker.onFailure();
+    expect(breaker.state()).toBe('closed');
+    breaker.onFailure();
+    expect(breaker.state()).toBe('open');
+  });
+
+  it('forgets the tenants’ failures on a success', () => {
+    const breaker = createCircuitBreaker({ failureThreshold: 4, cooldownMs: 500, maxTenantShare: 0.5 });
+    breaker.onFailure('org_a');
+    breaker.onFailure('org_a');
+    breaker.onSuccess();
+    breaker.onFailure('org_b');
+    breaker.onFailure('org_b');
+    expect(breaker.state()).toBe('closed');
+  });
 });

@@ -6,6 +6,12 @@ export type CircuitBreakerSettings = {
   failureThreshold: number;
   /** How long the circuit stays open before one trial request is let through. */
   cooldownMs: number;
+  /**
+   * The largest share of `failureThreshold` one tenant's failures count for (default 0.5), so one
+   * tenant's traffic alone cannot open the circuit for all. Failures of the upstream itself
+   * (unreachable, hung) are not a tenant's and count in full.
+   */
+  maxTenantShare?: number;
   onStateChange?: (state: CircuitState) => void;
   now?: () => number;
 };
@@ -13,12 +19,15 @@ export type CircuitBreakerSettings = {
 /**
  * A per-upstream circuit breaker: after `failureThreshold` consecutive failures it opens and callers
  * are refused at once; after `cooldownMs` a single trial request is allowed (half-open), and its
- * outcome closes or re-opens the circuit.
+ * outcome closes or re-opens the circuit. A tenant's failures count only up to its share.
  */
 export function createCircuitBreaker(settings: CircuitBreakerSettings) {
   const now = settings.now ?? Date.now;
+  const perTenantCap = Math.max(1, Math.ceil(settings.failureThreshold * (settings.maxTenantShare ?? 0.5)));
   let state: CircuitState = 'closed';
+  /** Failures since the last success: the upstream's own, and each tenant's (capped). */
   let failures = 0;
+  const byTenant = new Map<string, number>();
   let openedAt = 0;
   let trialInFlight = false;
 
@@ -42,14 +51,22 @@ export function createCircuitBreaker(settings: CircuitBreakerSettings) {
 
   function onSuccess() {
     failures = 0;
+    byTenant.clear();
     trialInFlight = false;
     moveTo('closed');
   }
 
-  function onFailure() {
+  /** A failed call; `tenant` when the failure is an answer to that tenant's request. */
+  function onFailure(tenant?: string) {
     trialInFlight = false;
-    failures++;
+    if (tenant === undefined) failures++;
+    else {
+      const mine = byTenant.get(tenant) ?? 0;
+      if (mine < perTenantCap) failures++;
+      byTenant.set(tenant, mine + 1);
+    }
     if (state === 'half-open' || failures >= settings.failureThreshold) {
+      byTenant.clear();
       openedAt = now();
       moveTo('open');
     }

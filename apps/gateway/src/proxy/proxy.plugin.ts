@@ -2,6 +2,7 @@ import replyFrom from '@fastify/reply-from';
 import {
   GatewayTimeoutError,
   type InternalTokenFor,
+  PROBLEM_CONTENT_TYPE,
   ServiceUnavailableError,
   UpstreamError,
 } from '@mna/shared';
@@ -22,18 +23,23 @@ export type ProxyOptions = {
   /** The signed internal token for a principal (reused for a few seconds, see internal-token-cache). */
   internalTokenFor: InternalTokenFor;
   connections: number;
-  circuit: { failureThreshold: number; cooldownMs: number };
+  circuit: { failureThreshold: number; cooldownMs: number; maxTenantShare: number };
   metrics: UpstreamMetrics;
   /** Per-route rate-limit config, from the rate-limit module. */
   rateLimitConfig: (route: GatewayRoute) => Record<string, unknown> | false;
 };
 
 /**
- * Upstream answers that count as failures. A 503 does not: the service answered at once and on
- * purpose (e.g. billing without Stripe settings, or its own load shedding with Retry-After), and
- * tripping the breaker would take every other route of that service down with it.
+ * Upstream answers that say the upstream is unhealthy: a bad gateway or a timeout behind it. A 500 does
+ * not count (one request's input can cause it; the upstream answered), nor a 4xx. A 503 counts only
+ * when it is not the service's own problem+json: those are deliberate and per route (billing without
+ * Stripe settings, a busy database with Retry-After), and opening the circuit would take every other
+ * route of that service down with them; a 503 from a proxy in front or a service shutting down counts.
  */
-const BREAKER_FAILURE_STATUSES = new Set([500, 502, 504]);
+function isUnhealthyAnswer(statusCode: number, contentType: unknown): boolean {
+  if (statusCode === 502 || statusCode === 504) return true;
+  return statusCode === 503 && !String(contentType ?? '').startsWith(PROBLEM_CONTENT_TYPE);
+}
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function upstreamFailure(service: ServiceName, route: GatewayRoute, error: Error & { code?: string }) {
@@ -99,14 +105,17 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
     // Every connection busy and requests already waiting: a timeout now measures the gateway's own
     // backlog, not the upstream, so it must not count towards opening the circuit.
     const congested = pool.stats.pending > 0;
+    // Whose share a failure of this request counts against (see the breaker's maxTenantShare).
+    const tenant = request.principal?.tenantId ?? 'anonymous';
     let settled = false;
-    const settle = (ok: boolean, outcome: string) => {
+    /** `failure`: 'tenant' when it answers this request, 'upstream' when it is the upstream's own state. */
+    const settle = (failure: 'tenant' | 'upstream' | null, outcome: string) => {
       if (settled) return;
       settled = true;
-      if (ok) {
+      if (failure === null) {
         lastHealthyAnswerAt = performance.now();
         breaker.onSuccess();
-      } else breaker.onFailure();
+      } else breaker.onFailure(failure === 'tenant' ? tenant : undefined);
       metrics.upstreamDuration.observe(
         { service: upstream.name, outcome },
         (performance.now() - started) / 1000,
@@ -126,7 +135,7 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
           route.timeoutMs / 1000,
         );
       } else {
-        settle(false, 'timeout');
+        settle('upstream', 'timeout'); // nothing answered meanwhile: the upstream hangs
       }
       reply.send(new GatewayTimeoutError(`${upstream.name} did not answer within ${route.timeoutMs} ms.`));
     }, route.timeoutMs);
@@ -157,17 +166,15 @@ async function upstreamContext(app: FastifyInstance, opts: ProxyOptions & { upst
           response.stream.destroy();
           return;
         }
-        settle(
-          !BREAKER_FAILURE_STATUSES.has(response.statusCode),
-          `${Math.floor(response.statusCode / 100)}xx`,
-        );
+        const unhealthy = isUnhealthyAnswer(response.statusCode, res.getHeader('content-type'));
+        settle(unhealthy ? 'tenant' : null, `${Math.floor(response.statusCode / 100)}xx`);
         res.send(response.stream);
       },
       onError: (res, { error }) => {
         clearTimeout(deadline);
         if (res.sent) return;
         const failure = upstreamFailure(upstream.name, route, error as Error & { code?: string });
-        settle(false, failure.outcome);
+        settle(failure.outcome === 'unreachable' ? 'upstream' : 'tenant', failure.outcome);
         res.send(failure.error);
       },
     });

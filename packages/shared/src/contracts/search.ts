@@ -99,7 +99,8 @@ export const CompanyInputSchema = z.strictObject({
   description: z.string().max(20_000).default(''),
   industry: z.string().max(120).optional(),
   region: z.string().max(120).optional(),
-  employees: z.number().int().nonnegative().optional(),
+  // An integer column (int4): larger head counts would fail in the database, not here.
+  employees: z.number().int().nonnegative().max(2_147_483_647).optional(),
   revenueUsd: z.number().nonnegative().optional(),
   tags: z.array(z.string().min(1).max(64)).max(50).default([]),
 });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kysely, type Migration, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 
@@ -37,23 +38,71 @@ export function isDatabaseBusy(error: unknown): boolean {
   return typeof e.message === 'string' && POOL_TIMEOUT.test(e.message);
 }
 
+/** SQLSTATEs with which PostgreSQL asks for the whole transaction to be run again. */
+const RETRYABLE_TRANSACTION_CODES = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+]);
+
+/** True when PostgreSQL aborted a transaction only because of a concurrent one: running it again may succeed. */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE_TRANSACTION_CODES.has(code);
+}
+
+export type TransactionRetry = {
+  /** Runs of the transaction at most, the first included; default 4. */
+  attempts?: number;
+  /** The wait before the n-th retry is uniform in [0, min(maxDelayMs, baseDelayMs × 2^(n-1))). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+};
+
+/**
+ * Runs `fn` in a transaction, and runs it again (a bounded number of times, after a jittered
+ * exponential wait so the contenders do not collide again in step) when PostgreSQL aborts it with a
+ * serialization failure or a deadlock. `fn` must keep its effects inside the transaction.
+ */
+export async function withTransaction<DB, T>(
+  db: Kysely<DB>,
+  fn: (trx: Transaction<DB>) => Promise<T>,
+  retry: TransactionRetry = {},
+): Promise<T> {
+  const attempts = retry.attempts ?? 4;
+  const base = retry.baseDelayMs ?? 10;
+  const max = retry.maxDelayMs ?? 250;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(fn);
+    } catch (error) {
+      if (attempt >= attempts || !isRetryableTransactionError(error)) throw error;
+      await sleep(Math.random() * Math.min(max, base * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 /** Readiness check: one round trip. */
 export const pingDb = <DB>(db: Kysely<DB>) => sql`select 1`.execute(db);
 
 /**
  * Runs a function in a transaction bound to one tenant: `app.tenant_id` is set with
  * `set_config(..., true)`, so it lives only as long as the transaction and never leaks to the next
- * user of the pooled connection. Row level security policies read it.
+ * user of the pooled connection. Row level security policies read it. Retried like `withTransaction`.
  */
 export function withTenant<DB, T>(
   db: Kysely<DB>,
   tenantId: string,
   fn: (trx: Transaction<DB>) => Promise<T>,
+  retry?: TransactionRetry,
 ) {
-  return db.transaction().execute(async (trx) => {
-    await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
-    return fn(trx);
-  });
+  return withTransaction(
+    db,
+    async (trx) => {
+      await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
+      return fn(trx);
+    },
+    retry,
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ import { healthPlugin, type ReadinessCheck } from './plugins/health.js';
 import { internalAuthPlugin } from './plugins/internal-auth.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { genRequestId, requestIdPlugin } from './plugins/request-id.js';
+import { validTextPlugin } from './plugins/valid-text.js';
 
 export type ServiceAppOptions = {
   logger: Logger;
@@ -25,7 +26,7 @@ export type ServiceAppOptions = {
 
 /**
  * The Fastify instance every service starts from: zod schemas, request ids on logs and responses,
- * problem+json errors, metrics, health and readiness, and the internal-auth guard.
+ * problem+json errors, text checked before it can reach SQL, metrics, health and readiness, and the internal-auth guard.
  */
 export async function createServiceApp(options: ServiceAppOptions) {
   const app = Fastify({
@@ -46,6 +47,7 @@ export async function createServiceApp(options: ServiceAppOptions) {
   });
   await app.register(requestIdPlugin);
   await app.register(errorsPlugin);
+  await app.register(validTextPlugin);
   await app.register(metricsPlugin, { metrics: options.metrics, serve: options.serveMetrics ?? true });
   await app.register(healthPlugin, { checks: options.readiness });
   if (options.internalTokenSecret) {

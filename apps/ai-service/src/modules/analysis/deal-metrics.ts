@@ -24,6 +24,11 @@ const assess = (value: number | null, low: number, high: number) =>
   value === null ? 'unknown' : value < low ? 'below_range' : value > high ? 'above_range' : 'within_range';
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+/** a / b rounded; null when it is no finite number (a near-zero divisor), which no schema can carry. */
+const ratio = (a: number, b: number, digits = 2) => {
+  const value = round(a / b, digits);
+  return Number.isFinite(value) ? value : null;
+};
 
 export function computeDealMetrics(deal: Deal): DealMetrics {
   const f = deal.financials;
@@ -31,11 +36,11 @@ export function computeDealMetrics(deal: Deal): DealMetrics {
   const enterpriseValue = f.enterpriseValue ?? f.askingPrice ?? null;
   const evToEbitda =
     enterpriseValue !== null && f.ebitda !== undefined && f.ebitda > 0
-      ? round(enterpriseValue / f.ebitda)
+      ? ratio(enterpriseValue, f.ebitda)
       : null;
   const evToRevenue =
     enterpriseValue !== null && f.revenue !== undefined && f.revenue > 0
-      ? round(enterpriseValue / f.revenue)
+      ? ratio(enterpriseValue, f.revenue)
       : null;
   const missing = KEY_FIELDS.filter((key) =>
     key === 'enterpriseValue' ? enterpriseValue === null : f[key] === undefined,
@@ -45,10 +50,10 @@ export function computeDealMetrics(deal: Deal): DealMetrics {
     enterpriseValue,
     ebitdaMargin:
       f.ebitda !== undefined && f.revenue !== undefined && f.revenue > 0
-        ? round(f.ebitda / f.revenue, 4)
+        ? ratio(f.ebitda, f.revenue, 4)
         : null,
     leverage:
-      f.netDebt !== undefined && f.ebitda !== undefined && f.ebitda > 0 ? round(f.netDebt / f.ebitda) : null,
+      f.netDebt !== undefined && f.ebitda !== undefined && f.ebitda > 0 ? ratio(f.netDebt, f.ebitda) : null,
     evToEbitda,
     evToRevenue,
     missing,

@@ -96,4 +96,21 @@ describe('local analyst', () => {
   it('is deterministic', () => {
     expect(run(healthy).result).toEqual(run(healthy).result);
   });
+
+  it('a ratio too large for a number (a near-zero EBITDA or revenue) is unknown, not Infinity (found by the contract fuzz)', () => {
+    const { result, metrics } = run({
+      ...healthy,
+      financials: {
+        ...healthy.financials,
+        ebitda: 2.5e-323,
+        revenue: 5e-324,
+        netDebt: 8e-323,
+        enterpriseValue: 9_715_760,
+      },
+    });
+    expect(metrics.evToEbitda).toBeNull();
+    expect(metrics.evToRevenue).toBeNull();
+    expect(metrics.valuation.evToEbitda.assessment).toBe('unknown');
+    expect(result.recommendation).toBeDefined();
+  });
 });

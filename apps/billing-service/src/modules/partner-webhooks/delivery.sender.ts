@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { cleanText } from '@mna/shared';
 import { type Dispatcher, request } from 'undici';
 
 /** The part of a receiver's answer kept in the attempt log. */
@@ -33,8 +34,9 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy: () => unknown
       break;
     }
   }
-  // Postgres text refuses NUL; a truncated multi-byte character decodes to U+FFFD.
-  return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8').replaceAll('\0', '');
+  // Stored as text: cleaned like all text from outside a request (a truncated multi-byte character
+  // decodes to U+FFFD).
+  return cleanText(Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8'));
 }
 
 const describe = (error: unknown, timeoutMs: number) => {

@@ -34,6 +34,8 @@ export function createDocumentsRepo() {
         .select(['id', 'external_id', 'content_hash', 'status'])
         .where('tenant_id', '=', tenantId)
         .where('external_id', 'in', externalIds)
+        // Rows are locked in id order, so two ingests sharing documents take them in one order.
+        .orderBy('id')
         .forUpdate()
         .execute(),
 
@@ -41,16 +43,20 @@ export function createDocumentsRepo() {
       trx
         .insertInto('search.documents')
         .values(
-          rows.map((r) => ({
-            tenant_id: tenantId,
-            external_id: r.externalId,
-            kind: r.kind,
-            title: r.title,
-            content: r.content,
-            metadata: r.metadata,
-            content_hash: r.contentHash,
-            chunk_count: r.chunks.length,
-          })),
+          // In externalId order: concurrent ingests of overlapping new documents wait on each
+          // other's unique-index entries in one order instead of deadlocking.
+          [...rows]
+            .sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0))
+            .map((r) => ({
+              tenant_id: tenantId,
+              external_id: r.externalId,
+              kind: r.kind,
+              title: r.title,
+              content: r.content,
+              metadata: r.metadata,
+              content_hash: r.contentHash,
+              chunk_count: r.chunks.length,
+            })),
         )
         // A concurrent ingest of the same externalId: the later one updates (and re-indexes).
         .onConflict((oc) =>

@@ -55,6 +55,16 @@ export function createIndexingProcessor(deps: IndexingDeps) {
     vectors: number[][],
   ): Promise<void> {
     await withTenant(db, tenantId, async (trx) => {
+      // Lock order, everywhere: the document row, then its chunks (ingest and DELETE take them so).
+      // Updating chunks first deadlocked against a re-ingest or delete of the same document.
+      const locked = await trx
+        .selectFrom('search.documents')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .forNoKeyUpdate()
+        .executeTakeFirst();
+      if (!locked) return; // deleted meanwhile: nothing to write
       if (pending.length > 0) {
         await sql`update search.chunks c
           set embedding = v.e::halfvec(1536), embedded_at = clock_timestamp()

@@ -12,7 +12,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../errors.js';
-import { isDatabaseBusy } from '../db.js';
+import { isDatabaseBusy, isRetryableTransactionError } from '../db.js';
 
 const FASTIFY_CODES: Record<string, () => AppError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => new PayloadTooLargeError(),
@@ -36,6 +36,10 @@ export function toAppError(error: unknown): AppError | null {
   }
   if (err.code && FASTIFY_CODES[err.code]) return FASTIFY_CODES[err.code]!();
   if (isDatabaseBusy(err)) return new ServiceUnavailableError('The database is busy; retry shortly.', 1);
+  // Still conflicting after the transaction helper's retries: contention, not a fault of the request.
+  if (isRetryableTransactionError(err)) {
+    return new ServiceUnavailableError('Concurrent changes to the same data collided; retry shortly.', 1);
+  }
   if (err instanceof SyntaxError && err.statusCode === 400)
     return new BadRequestError('The body is not valid JSON.');
   if (!isResponseSerializationError(err) && err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
