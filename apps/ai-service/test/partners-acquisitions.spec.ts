@@ -76,9 +76,6 @@ describe('partner ranking on real acquisitions (committed sample)', () => {
       expect(c.evidence.unknown).toContain('sizeFit');
       expect(c.evidence.drivers.map((d) => d.factor)).not.toContain('sizeFit');
     }
-    // Some candidate is reached through the acquirer's known acquisitions, and says through whom.
-    const tied = candidates.find((c) => c.evidence.networkPath && c.evidence.networkPath.length > 2);
-    expect(tied?.rationale).toContain(tied?.evidence.networkPath?.join(' → '));
     // Where resemblance to a past acquisition drove the score, the rationale names that company.
     const portfolio = candidates.find(
       (c) =>
