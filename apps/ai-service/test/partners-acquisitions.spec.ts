@@ -57,7 +57,8 @@ describe('partner ranking on real acquisitions (committed sample)', () => {
     expect(result.tasks).toBeGreaterThanOrEqual(15);
     expect(result.product.p50).toBeGreaterThanOrEqual(result.tfidf.p50);
     expect(result.product.p50).toBeGreaterThanOrEqual(result.categoryOverlap.p50);
-    expect(result.product.p10).toBeGreaterThanOrEqual(result.tfidf.p10);
+    // The route returns 50: the rest tie below them, which can only lower the product's AUC here.
+    expect(result.product.auc).toBeGreaterThanOrEqual(result.tfidf.auc);
     expect(result.product.p50).toBeGreaterThan(result.random.p50);
   });
 
