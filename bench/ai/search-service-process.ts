@@ -1,9 +1,7 @@
-import { runMigrations } from '@mna/shared/kit';
-import { createMigratedDatabase, internalHeaders } from '@mna/testing';
-import pg from 'pg';
+import { internalHeaders } from '@mna/testing';
 import { Pool } from 'undici';
+import { migratedSearchDatabase } from '../../apps/ai-service/test/acquisitions/search-stack.js';
 import { startServiceProcess } from '../../apps/ai-service/test/processes.js';
-import { migrations, SCHEMA } from '../../apps/search-service/src/db/migrations/index.js';
 
 /**
  * The real search-service as its own process on a scratch database migrated like production, with
@@ -11,13 +9,7 @@ import { migrations, SCHEMA } from '../../apps/search-service/src/db/migrations/
  * worker runs: the documents stay pending, which a cache hit never looks at.
  */
 export async function startSearchServiceProcess(env: Record<string, string>, tenants: string[]) {
-  const database = await createMigratedDatabase(async (settings) => {
-    const owner = new pg.Client({ connectionString: settings.ownerUrl });
-    await owner.connect();
-    await owner.query('create extension if not exists vector');
-    await owner.end();
-    await runMigrations({ ...settings, schema: SCHEMA, migrations });
-  });
+  const database = await migratedSearchDatabase();
   const service = await startServiceProcess('search-service', { ...env, DATABASE_URL: database.appUrl });
   const client = new Pool(service.url, { connections: 1 });
   try {

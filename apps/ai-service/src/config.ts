@@ -12,7 +12,10 @@ const FactorWeightsSchema = z.strictObject({
 export type FactorWeights = z.infer<typeof FactorWeightsSchema>;
 export type PartnerWeights = Record<(typeof PARTNER_GOALS)[number], FactorWeights>;
 
-/** Default factor weights per goal: acquirers care most about fit and size, partners about the network. */
+/**
+ * Default factor weights per goal: partners care most about the network. `acquisition` is scored by the
+ * model fitted on real acquisitions (partners.acquisition-model.ts); its weights here are not read.
+ */
 export const DEFAULT_PARTNER_WEIGHTS: PartnerWeights = {
   acquisition: {
     strategicFit: 0.3,

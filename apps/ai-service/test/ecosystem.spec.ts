@@ -2,9 +2,9 @@ import { InfluenceMapSchema, PartnerResultsSchema } from '@mna/shared';
 import { withTenant } from '@mna/shared/kit';
 import { internalHeaders } from '@mna/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PARTNER_WEIGHTS } from '../src/config.js';
 import { pagerankOf } from '../src/modules/ecosystem/centrality.js';
 import { buildGraph } from '../src/modules/ecosystem/graph.js';
+import { ACQUISITION_MODEL } from '../src/modules/ecosystem/partners.acquisition-model.js';
 import { type AiHarness, startAi } from './harness.js';
 import { company, edge, type SearchStandIn, startSearchStandIn, type TenantData } from './search-stand-in.js';
 
@@ -124,7 +124,10 @@ describe('partners and influence on the ecosystem graph', () => {
     expect(response.statusCode).toBe(200);
     const result = PartnerResultsSchema.parse(response.json());
     const by = Object.fromEntries(result.candidates.map((c) => [c.name, c]));
-    expect(result.candidates.map((c) => c.name)).toEqual(['P1', 'P2', 'H', 'P3']);
+    // Ranked by score (the order follows the fitted model, partners.acquisition-model.ts).
+    const scores = result.candidates.map((c) => c.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(result.candidates.map((c) => c.name).sort()).toEqual(['H', 'P1', 'P2', 'P3']);
     // PageRank of X's neighbourhood as search-service returns it (P3 is not connected, so not in it).
     const pr = pagerankOf(buildGraph({ nodes: [X, P1, P2, H], edges: partnerTenant.edges }));
     const maxPr = Math.max(...Object.values(pr));
@@ -152,7 +155,10 @@ describe('partners and influence on the ecosystem graph', () => {
         networkProximity: 0,
       },
     };
-    const w = DEFAULT_PARTNER_WEIGHTS.acquisition;
+    // H has no tags: its tag overlap is unknown, and an unknown factor adds nothing to the score.
+    expect(by.H!.evidence.unknown).toEqual(['tagOverlap']);
+    expect(by.P1!.evidence.sharedTags).toEqual(['saas', 'ai']);
+    expect(by.P1!.factors.tagOverlap).toBe(1);
     for (const [label, factors] of Object.entries(expected)) {
       const candidate = by[label]!;
       for (const [factor, value] of Object.entries(factors))
@@ -160,17 +166,16 @@ describe('partners and influence on the ecosystem graph', () => {
       const id = candidate.companyId;
       expect(candidate.factors.influence).toBeCloseTo((pr[id] ?? 0) / maxPr, 4);
       const f = candidate.factors;
-      const hand =
-        w.strategicFit * f.strategicFit +
-        w.sectorComplementarity * f.sectorComplementarity +
-        w.sizeFit * f.sizeFit +
-        w.geographicFit * f.geographicFit +
-        w.networkProximity * f.networkProximity +
-        w.influence * f.influence;
-      expect(candidate.score).toBeCloseTo(hand, 4);
+      const unknown = new Set(candidate.evidence.unknown);
+      const logit = ACQUISITION_MODEL.features
+        .filter((m) => !unknown.has(m.factor))
+        .reduce((sum, m) => sum + (m.weight * (f[m.factor] - m.mean)) / m.scale, ACQUISITION_MODEL.intercept);
+      expect(candidate.score).toBeCloseTo(1 / (1 + Math.exp(-logit)), 5);
       expect(candidate.rationale).toContain(label);
+      expect(candidate.rationale).toContain(`Text similarity ${f.textSimilarity.toFixed(2)}`);
     }
-    expect(by.P1!.score).toBeCloseTo(0.9 + 0.05 * by.P1!.factors.influence, 4);
+    expect(by.P1!.rationale).toContain('network path: X → H → P1');
+    expect(by.P3!.rationale).toContain('network path: none');
     const audit = await withTenant(ai.db, 'org_partners', (trx) =>
       trx.selectFrom('ai.audit_log').selectAll().where('request_id', '=', 'req-partners-1').execute(),
     );

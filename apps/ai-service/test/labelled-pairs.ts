@@ -2,7 +2,7 @@ import type { Company, Relationship } from '@mna/shared';
 import { DEFAULT_PARTNER_WEIGHTS } from '../src/config.js';
 import { pagerankOf, seededRandom } from '../src/modules/ecosystem/centrality.js';
 import { buildGraph, nodeOf } from '../src/modules/ecosystem/graph.js';
-import { scoreCandidates } from '../src/modules/ecosystem/partners.service.js';
+import { scoreCandidates } from '../src/modules/ecosystem/partners.candidates.js';
 import { profileSimilarity } from './search-stand-in.js';
 
 export type Ecosystem = { companies: Company[]; edges: Relationship[] };
@@ -28,6 +28,7 @@ export function scoreLabels<L extends Label>(eco: Ecosystem, labels: L[]): Array
       company: nodeOf(a),
       goal: 'partnership',
       weights: DEFAULT_PARTNER_WEIGHTS.partnership,
+      model: null,
       graph,
       pagerank,
       similarity: new Map([[b.id, profileSimilarity(a, b)]]),

@@ -117,6 +117,25 @@ export const PartnerCandidateSchema = z.object({
     geographicFit: z.number(),
     networkProximity: z.number(),
     influence: z.number(),
+    /** TF-IDF cosine of the two profiles (industry, tags, description), IDF over the candidates seen. */
+    textSimilarity: z.number(),
+    /** Jaccard of the two tag sets (category overlap). */
+    tagOverlap: z.number(),
+    /** Highest text similarity to a company the searcher is already tied to (what it bought or works with). */
+    portfolioFit: z.number(),
+  }),
+  /** What the score rests on: the factors that moved it most, and the data behind them. */
+  evidence: z.object({
+    /** Factors by their pull on the score (positive raises it), strongest first. */
+    drivers: z.array(z.object({ factor: z.string(), value: z.number(), contribution: z.number() })),
+    sharedTags: z.array(z.string()),
+    textSimilarity: z.number(),
+    /** The searcher's tied company the candidate resembles most, when there is one. */
+    closestTie: z.object({ companyId: z.uuid(), name: z.string(), similarity: z.number() }).nullable(),
+    /** The strongest warm path from the searcher to the candidate (company names), if any. */
+    networkPath: z.array(z.string()).nullable(),
+    /** Factors with no data for the pair: they count as unknown (neutral), never as a mismatch. */
+    unknown: z.array(z.string()),
   }),
   rationale: z.string(),
 });

@@ -8,6 +8,7 @@ export type CompanyNode = {
   employees: number | null;
   revenueUsd: number | null;
   tags: string[];
+  description?: string;
 };
 export const nodeOf = (c: Company): CompanyNode => ({
   name: c.name,
@@ -16,8 +17,10 @@ export const nodeOf = (c: Company): CompanyNode => ({
   employees: c.employees,
   revenueUsd: c.revenueUsd,
   tags: c.tags,
+  description: c.description,
 });
-export type TieEdge = { strength: number };
+/** acquiredBy: the end that acquired the other, when an `acquirer` relationship (from → to) is behind the tie. */
+export type TieEdge = { strength: number; acquiredBy?: string };
 export type EcosystemGraph = UndirectedGraph<CompanyNode, TieEdge>;
 
 /** Strengths are clamped away from 0 so 1/strength stays a finite distance. */
@@ -37,9 +40,10 @@ export function buildGraph(dto: Pick<GraphDto, 'nodes' | 'edges'>): EcosystemGra
     if (!graph.hasNode(e.fromCompanyId) || !graph.hasNode(e.toCompanyId)) continue;
     const strength = Math.max(MIN_STRENGTH, Math.min(1, e.strength));
     const existing = graph.edge(e.fromCompanyId, e.toCompanyId);
-    if (existing === undefined) graph.addEdge(e.fromCompanyId, e.toCompanyId, { strength });
-    else if (graph.getEdgeAttribute(existing, 'strength') < strength)
-      graph.setEdgeAttribute(existing, 'strength', strength);
+    const edge = existing ?? graph.addEdge(e.fromCompanyId, e.toCompanyId, { strength });
+    if (graph.getEdgeAttribute(edge, 'strength') < strength)
+      graph.setEdgeAttribute(edge, 'strength', strength);
+    if (e.kind === 'acquirer') graph.setEdgeAttribute(edge, 'acquiredBy', e.fromCompanyId);
   }
   return graph;
 }

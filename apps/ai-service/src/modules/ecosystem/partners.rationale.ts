@@ -7,7 +7,7 @@ import type { Goal } from './partners.scoring.js';
 type Candidate = z.output<typeof PartnerResultsSchema>['candidates'][number];
 
 /** Bump whenever the rationale prompt or its output schema changes: part of the partners cache key. */
-export const RATIONALE_PROMPT_VERSION = 'partner-rationale/2026-11-22.1';
+export const RATIONALE_PROMPT_VERSION = 'partner-rationale/2026-12-07.1';
 
 export const PARTNER_RATIONALE_SYSTEM_PROMPT = `You are a senior M&A analyst explaining partner, acquisition and investment candidates to a corporate-development team.
 
@@ -17,10 +17,15 @@ Each candidate comes with a compatibility score that the platform has already co
 - sizeFit: whether the candidate's size suits the goal (acquisitions and investments target smaller companies);
 - geographicFit: same region 1, different region 0.2, unknown 0.5;
 - networkProximity: weighted shortest path and shared neighbours in the ecosystem graph (warm introductions);
-- influence: the candidate's PageRank in the ecosystem relative to the most central company.
+- influence: the candidate's PageRank in the ecosystem relative to the most central company;
+- textSimilarity: TF-IDF cosine of the two profiles (industry, tags, description);
+- tagOverlap: Jaccard of the two tag sets;
+- portfolioFit: text similarity to the closest company the searcher is already tied to (for an acquirer: what it bought).
+
+Each candidate also carries its evidence: drivers (the factors that moved the score, with their pull; positive raises it), the shared tags, the closest tie, the network path (company names) and the factors with no data (unknown counts as neutral, never as a mismatch).
 
 Rules:
-- Write one rationale per candidate, 1 to 3 sentences, for the stated goal: why the candidate fits and the main caveat.
+- Write one rationale per candidate, 1 to 3 sentences, for the stated goal: name the drivers that raised the score with the evidence behind each (shared tags, text similarity, closest tie, network path), and the main caveat.
 - Ground every statement in the factors and company facts given; never invent facts, figures, deals or relationships.
 - Never change, recompute or contradict the score or the ranking; do not state the score as a percentage of anything else.
 - Return exactly one entry per candidate id given, with the id unchanged.
@@ -45,6 +50,7 @@ function userMessage(request: RationaleRequest): string {
       companyId: c.companyId,
       score: c.score,
       factors: c.factors,
+      evidence: c.evidence,
       profile: profile ?? { name: c.name },
     });
   });

@@ -11,7 +11,12 @@ export type Factors = {
   geographicFit: number;
   networkProximity: number;
   influence: number;
+  textSimilarity: number;
+  tagOverlap: number;
+  portfolioFit: number;
 };
+/** The factors a goal's fixed weights (config PARTNER_WEIGHTS) cover; the others feed the fitted model. */
+type WeightedFactor = keyof FactorWeights;
 
 const round = (v: number) => Math.round(v * 10_000) / 10_000;
 const clamp01 = (v: number) => Math.max(0, Math.min(1, v));
@@ -114,7 +119,7 @@ export function networkProximity(distance: number | undefined, shared: number): 
 }
 
 /** Factors that give a reason for the pair; the others (size, geography, influence) say how practical it is. */
-const EVIDENCE = new Set<keyof Factors>(['strategicFit', 'sectorComplementarity', 'networkProximity']);
+const EVIDENCE = new Set<WeightedFactor>(['strategicFit', 'sectorComplementarity', 'networkProximity']);
 
 /**
  * Goals whose practicality factors count only in proportion to the evidence (its weighted mean, 0–1):
@@ -130,10 +135,10 @@ const PRACTICALITY_SCALED: Record<Goal, boolean> = {
 
 /** Weighted mean of the factors; for PRACTICALITY_SCALED goals, practicality scaled by the evidence. */
 export function weightedScore(goal: Goal, factors: Factors, weights: FactorWeights): number {
-  const keys = Object.keys(weights) as Array<keyof Factors>;
+  const keys = Object.keys(weights) as WeightedFactor[];
   const total = keys.reduce((s, k) => s + weights[k], 0);
   if (total === 0) return 0;
-  const sum = (ks: Array<keyof Factors>) => ks.reduce((s, k) => s + weights[k] * factors[k], 0);
+  const sum = (ks: WeightedFactor[]) => ks.reduce((s, k) => s + weights[k] * factors[k], 0);
   const evidence = keys.filter((k) => EVIDENCE.has(k));
   const practicality = keys.filter((k) => !EVIDENCE.has(k));
   const evidenceWeight = evidence.reduce((s, k) => s + weights[k], 0);
@@ -141,23 +146,14 @@ export function weightedScore(goal: Goal, factors: Factors, weights: FactorWeigh
   return round(clamp01((sum(evidence) + scale * sum(practicality)) / total));
 }
 
-const LABELS: Record<keyof Factors, string> = {
+export const FACTOR_LABELS: Record<keyof Factors, string> = {
   strategicFit: 'profile similarity',
   sectorComplementarity: 'sector complementarity',
   sizeFit: 'size fit',
   geographicFit: 'geographic fit',
   networkProximity: 'network proximity',
   influence: 'ecosystem influence',
+  textSimilarity: 'text similarity',
+  tagOverlap: 'tag overlap',
+  portfolioFit: 'portfolio fit',
 };
-
-/** A short, reproducible explanation: the two strongest weighted factors and the weakest one. */
-export function rationaleOf(goal: Goal, name: string, factors: Factors, weights: FactorWeights): string {
-  const keys = (Object.keys(LABELS) as Array<keyof Factors>).filter((k) => weights[k] > 0);
-  const byContribution = [...keys].sort((x, y) => weights[y] * factors[y] - weights[x] * factors[x]);
-  const strongest = byContribution.slice(0, 2).map((k) => `${LABELS[k]} ${factors[k].toFixed(2)}`);
-  const weakest = [...keys].sort((x, y) => factors[x] - factors[y])[0];
-  return (
-    `${name} as a ${goal} candidate: strongest on ${strongest.join(' and ')}` +
-    (weakest ? `; weakest on ${LABELS[weakest]} ${factors[weakest].toFixed(2)}.` : '.')
-  );
-}

@@ -1,108 +1,50 @@
 import { PartnerResultsSchema, type PartnerSearchSchema, type Principal } from '@mna/shared';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { FactorWeights, PartnerWeights } from '../../config.js';
+import type { PartnerWeights } from '../../config.js';
 import type { AiDatabase } from '../../db/schema.js';
 import { LOCAL_MODEL } from '../analysis/analysis.service.js';
 import { recordAudit } from '../audit/audit.repo.js';
 import { canonicalJson, sha256 } from '../cache/canonical.js';
 import type { ResultCache } from '../cache/result-cache.js';
-import type { CompanyNode, EcosystemGraph } from './graph.js';
-import { distancesFrom, nodeOf } from './graph.js';
+import type { EcosystemGraph } from './graph.js';
+import { nodeOf } from './graph.js';
 import type { GraphLoader } from './graph-loader.js';
+import { ACQUISITION_MODEL } from './partners.acquisition-model.js';
+import { explainCandidates, scoreCandidates } from './partners.candidates.js';
+import type { LogisticModel } from './partners.model.js';
 import { RATIONALE_PROMPT_VERSION, type RationaleWriter } from './partners.rationale.js';
-import {
-  type Factors,
-  type Goal,
-  geographicFit,
-  networkProximity,
-  rationaleOf,
-  roleEligible,
-  sectorComplementarity,
-  sizeFit,
-  weightedScore,
-} from './partners.scoring.js';
+import type { Goal } from './partners.scoring.js';
 import type { SearchClient } from './search-client.js';
 
 type PartnerResults = z.output<typeof PartnerResultsSchema>;
-type Candidate = PartnerResults['candidates'][number];
 
-export const PARTNERS_VERSION = 'partners/2026-11-30.2';
+export const PARTNERS_VERSION = 'partners/2026-12-07.1';
 const SIMILAR_LIMIT = 100;
+/**
+ * Acquirers buy what resembles what they bought: for an acquisition the candidates also include the
+ * companies most similar to this many of its ties (the strongest), not only those similar to itself.
+ */
+const TIE_SEEDS = 10;
+/**
+ * An acquirer is matched against the whole tenant (up to this many companies, read in one call), so
+ * a target unlike the acquirer's own profile and its ties' nearest neighbours is still scored.
+ */
+const TENANT_POOL_MAX = 5_000;
+/** Goals scored by a model fitted on real outcomes (bench/partners); the others by PARTNER_WEIGHTS. */
+export const FITTED_MODELS: Partial<Record<Goal, LogisticModel>> = { acquisition: ACQUISITION_MODEL };
+const MAX_EXPLAINED = 50;
 /** Hops read around the company: beyond two, 1/distance adds little and the neighbourhood explodes. */
 const DEPTH = 2;
 
-/** Jaccard of two neighbour sets, each without the other company. */
-function neighbourJaccard(graph: EcosystemGraph, own: Set<string>, a: string, b: string): number {
-  if (!graph.hasNode(b)) return 0;
-  let shared = 0;
-  let other = 0;
-  graph.forEachNeighbor(b, (n) => {
-    if (n === a) return;
-    other++;
-    if (own.has(n)) shared++;
-  });
-  const union = own.size - (own.has(b) ? 1 : 0) + other - shared;
-  return union === 0 ? 0 : shared / union;
-}
-
-// Object.values over a 20k-key PageRank map costs tens of milliseconds; metrics objects are shared
-// (memoised by the store), so their maximum is computed once per object.
-const maxima = new WeakMap<Record<string, number>, number>();
-function maxOf(values: Record<string, number>): number {
-  let max = maxima.get(values);
-  if (max === undefined) {
-    max = 0;
-    for (const value of Object.values(values)) if (value > max) max = value;
-    maxima.set(values, max);
-  }
-  return max;
-}
-
-export type ScoringInput = {
-  companyId: string;
-  company: CompanyNode;
-  goal: Goal;
-  weights: FactorWeights;
-  graph: EcosystemGraph;
-  pagerank: Record<string, number>;
-  /** Profile-embedding similarity by company id, from search-service. */
-  similarity: Map<string, number>;
-  /** Companies known outside the graph (similar ones), by id. */
-  extra: Map<string, CompanyNode>;
-};
-
-/** Every candidate scored and ranked; pure and reproducible given the same graph and similarities. */
-export function scoreCandidates(input: ScoringInput): Candidate[] {
-  const { graph, companyId } = input;
-  const distances = graph.hasNode(companyId) ? distancesFrom(graph, companyId) : new Map<string, number>();
-  const own = new Set(graph.hasNode(companyId) ? graph.neighbors(companyId) : []);
-  const maxRank = maxOf(input.pagerank);
-  const pool = new Map<string, CompanyNode>(input.extra);
-  graph.forEachNode((id, attributes) => pool.set(id, attributes));
-  pool.delete(companyId);
-  const candidates: Candidate[] = [];
-  for (const [id, node] of pool) {
-    const factors: Factors = {
-      strategicFit: Math.round(Math.max(0, Math.min(1, input.similarity.get(id) ?? 0)) * 10_000) / 10_000,
-      sectorComplementarity: sectorComplementarity(input.goal, input.company, node),
-      sizeFit: sizeFit(input.goal, input.company, node),
-      geographicFit: geographicFit(input.company, node),
-      networkProximity: networkProximity(distances.get(id), neighbourJaccard(graph, own, companyId, id)),
-      influence: maxRank > 0 ? Math.round(((input.pagerank[id] ?? 0) / maxRank) * 10_000) / 10_000 : 0,
-    };
-    const eligible = roleEligible(input.goal, input.company, node);
-    candidates.push({
-      companyId: id,
-      name: node.name,
-      score: eligible * weightedScore(input.goal, factors, input.weights),
-      factors,
-      rationale: eligible
-        ? rationaleOf(input.goal, node.name, factors, input.weights)
-        : `${node.name}: a fund or bank is not an operating ${input.goal} counterpart here (score 0).`,
-    });
-  }
-  return candidates.sort((a, b) => b.score - a.score || (a.companyId < b.companyId ? -1 : 1));
+/** The company's strongest ties (ids), at most `limit`. */
+function strongestTies(graph: EcosystemGraph, companyId: string, limit: number): string[] {
+  if (!graph.hasNode(companyId)) return [];
+  const strength = (n: string) => graph.getEdgeAttribute(graph.edge(companyId, n)!, 'strength');
+  return graph
+    .neighbors(companyId)
+    .sort((a, b) => strength(b) - strength(a) || (a < b ? -1 : 1))
+    .slice(0, limit);
 }
 
 export type PartnersDeps = {
@@ -133,30 +75,47 @@ export function createPartnersService(deps: PartnersDeps) {
       deps.loadGraph(principal, request.companyId, DEPTH),
     ]);
     const weights = deps.weights[request.goal];
+    const model = FITTED_MODELS[request.goal] ?? null;
     const similarity = new Map(similar.companies.map((s) => [s.company.id, s.similarity]));
+    const acquisition = request.goal === 'acquisition';
+    const seeds = acquisition ? strongestTies(loaded.graph, request.companyId, TIE_SEEDS) : [];
+    const [tenant, ...alike] = await Promise.all([
+      acquisition ? deps.search.graph(principal, { maxNodes: TENANT_POOL_MAX }) : null,
+      ...seeds.map((id) => deps.search.similarCompanies(principal, id, SIMILAR_LIMIT)),
+    ]);
     const { value, cached } = await deps.cache.getOrCompute(
       {
         tenantId: principal.tenantId,
         operation: 'partners',
         model: rationaleBy.model,
         promptVersion: `${PARTNERS_VERSION}+${rationaleBy.promptVersion}`,
-        input: { ...request, weights },
+        input: { ...request, weights: model ?? weights },
         dataVersion: `${loaded.dataVersion}:${sha256(canonicalJson([company.updatedAt, [...similarity]]))}`,
       },
       PartnerResultsSchema,
       async () => {
-        const extra = new Map(similar.companies.map((s) => [s.company.id, nodeOf(s.company)]));
+        const extra = new Map(
+          [
+            ...(tenant?.nodes ?? []),
+            ...alike.flatMap((a) => a!.companies.map((s) => s.company)),
+            ...similar.companies.map((s) => s.company),
+          ].map((c) => [c.id, nodeOf(c)]),
+        );
         const self = nodeOf(company);
-        const candidates = scoreCandidates({
+        const ranked = scoreCandidates({
           companyId: request.companyId,
           company: self,
           goal: request.goal,
           weights,
+          model,
           graph: loaded.graph,
           pagerank: loaded.metrics.pagerank,
           similarity,
           extra,
         }).slice(0, request.limit);
+        // The route allows 50; an in-process caller (bench/partners) may rank all, explained or not.
+        explainCandidates(loaded.graph, request.companyId, request.goal, ranked.slice(0, MAX_EXPLAINED));
+        const candidates = ranked;
         if (deps.rationales) {
           const profiles = new Map(
             candidates.map((c) => [
