@@ -75,7 +75,7 @@ const searchAs = async (gw: Gateway, org: string, query: string) =>
   });
 
 const circuitState = async (gw: Gateway) => {
-  const metrics = await gw.app.inject({ method: 'GET', url: '/metrics' });
+  const metrics = await gw.scrape();
   return Number(/gateway_circuit_state\{service="search"[^}]*\} (\d)/.exec(metrics.body)?.[1]);
 };
 
