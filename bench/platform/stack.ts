@@ -120,7 +120,7 @@ export async function startStack(options: { tenants: number; workers?: boolean }
         issuer: DEV_ISSUER,
         expiresInSeconds: 3 * 3600,
         extraClaims: { [DEV_PLAN_CLAIM]: 'enterprise' },
-        org: { id: orgId, rol: 'org:admin', slg: orgId },
+        org: { id: orgId, rol: 'admin', slg: orgId },
       });
       const subscription = fake.subscribe(fake.customer(orgId).id as string, 'mna_enterprise_month_usd');
       return { orgId, token, subscription };
