@@ -14,6 +14,8 @@ type EmbedJob = QueueData<typeof QUEUES.searchEmbed>;
 export type IndexingDeps = {
   db: Kysely<SearchDatabase>;
   batcher: EmbeddingBatcher;
+  /** The batcher's embedder's model: stored with each vector; vectors of any other model are redone. */
+  model: string;
   logger: Logger;
   /**
    * Embedding writes (the HNSW inserts) in flight at once, per process; default 2. Jobs still embed
@@ -25,12 +27,13 @@ export type IndexingDeps = {
 };
 
 /**
- * Embeds what a job points at. Only chunks still without an embedding are sent, and the write only
- * fills empty embeddings, in one transaction: a job re-run after a crash embeds the rest and never
+ * Embeds what a job points at. Only chunks without an embedding of the current model are sent (none
+ * yet, or one of another model: the re-embedding after a model change takes the same path), and the
+ * write only replaces those, in one transaction: a job re-run after a crash embeds the rest and never
  * stores a chunk twice. A document becomes `indexed` once none of its chunks is pending.
  */
 export function createIndexingProcessor(deps: IndexingDeps) {
-  const { db, batcher } = deps;
+  const { db, batcher, model } = deps;
   const limitWrites = pLimit(deps.writeConcurrency ?? 2);
 
   async function indexDocument(tenantId: string, id: string): Promise<void> {
@@ -40,7 +43,7 @@ export function createIndexingProcessor(deps: IndexingDeps) {
         .select(['id', 'text'])
         .where('tenant_id', '=', tenantId)
         .where('document_id', '=', id)
-        .where('embedding', 'is', null)
+        .where((eb) => eb.or([eb('embedding', 'is', null), eb('embedding_model', 'is distinct from', model)]))
         .orderBy('seq')
         .execute(),
     );
@@ -57,9 +60,10 @@ export function createIndexingProcessor(deps: IndexingDeps) {
     await withTenant(db, tenantId, async (trx) => {
       if (pending.length > 0) {
         await sql`update search.chunks c
-          set embedding = v.e::halfvec(1536), embedded_at = clock_timestamp()
+          set embedding = v.e::halfvec(1536), embedding_model = ${model}, embedded_at = clock_timestamp()
           from unnest(${pending.map((c) => c.id)}::uuid[], ${vectors.map(toVectorLiteral)}::text[]) as v(id, e)
-          where c.id = v.id and c.tenant_id = ${tenantId} and c.embedding is null`.execute(trx);
+          where c.id = v.id and c.tenant_id = ${tenantId}
+            and (c.embedding is null or c.embedding_model is distinct from ${model})`.execute(trx);
       }
       const { rows } = await sql<{ external_id: string; title: string; chunk_count: number }>`
         update search.documents d
@@ -93,7 +97,7 @@ export function createIndexingProcessor(deps: IndexingDeps) {
         .select(['name', 'description', 'industry', 'region', 'tags', 'profile_hash'])
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
-        .where('embedding', 'is', null)
+        .where((eb) => eb.or([eb('embedding', 'is', null), eb('embedding_model', 'is distinct from', model)]))
         .executeTakeFirst(),
     );
     if (!company) return;
@@ -103,7 +107,12 @@ export function createIndexingProcessor(deps: IndexingDeps) {
       withTenant(db, tenantId, (trx) =>
         trx
           .updateTable('search.companies')
-          .set({ embedding: toVectorLiteral(vector!), embedding_status: 'indexed', error: null })
+          .set({
+            embedding: toVectorLiteral(vector!),
+            embedding_model: model,
+            embedding_status: 'indexed',
+            error: null,
+          })
           .where('tenant_id', '=', tenantId)
           .where('id', '=', id)
           .where('profile_hash', '=', company.profile_hash)
