@@ -59,6 +59,7 @@ describe('a worker killed mid-batch', () => {
         NODE_ENV: 'test',
         LOG_LEVEL: 'silent',
         DATABASE_URL: h.databaseUrl,
+        MIGRATION_DATABASE_URL: h.ownerUrl!,
         REDIS_URL: TEST_REDIS_URL,
         REDIS_PREFIX: h.prefix,
         OPENAI_API_KEY: 'sk-test',

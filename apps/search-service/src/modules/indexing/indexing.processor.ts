@@ -11,6 +11,18 @@ import { PermanentEmbeddingError, toVectorLiteral } from '../embeddings/embedder
 
 type EmbedJob = QueueData<typeof QUEUES.searchEmbed>;
 
+/**
+ * What a chunk's vector is made from: its text, then the labels the user filed with the document
+ * (tags, industry, region), so that meaning carries the labels too. The keyword index keeps the text
+ * alone. A company profile described only by its categories is found by them this way.
+ */
+export const chunkEmbeddingInput = (c: {
+  text: string;
+  industry: string | null;
+  region: string | null;
+  tags: string[];
+}): string => [c.text, c.tags.join(', '), c.industry, c.region].filter(Boolean).join('\n');
+
 export type IndexingDeps = {
   db: Kysely<SearchDatabase>;
   batcher: EmbeddingBatcher;
@@ -40,14 +52,14 @@ export function createIndexingProcessor(deps: IndexingDeps) {
     const pending = await withTenant(db, tenantId, (trx) =>
       trx
         .selectFrom('search.chunks')
-        .select(['id', 'text'])
+        .select(['id', 'text', 'industry', 'region', 'tags'])
         .where('tenant_id', '=', tenantId)
         .where('document_id', '=', id)
         .where((eb) => eb.or([eb('embedding', 'is', null), eb('embedding_model', 'is distinct from', model)]))
         .orderBy('seq')
         .execute(),
     );
-    const vectors = await batcher.embed(pending.map((c) => c.text));
+    const vectors = await batcher.embed(pending.map(chunkEmbeddingInput));
     await limitWrites(() => writeDocument(tenantId, id, pending, vectors));
   }
 
