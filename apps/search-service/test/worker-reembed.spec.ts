@@ -1,17 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { Company, Document } from '@mna/shared';
-import { TEST_REDIS_URL } from '@mna/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { call } from './fixtures.js';
-import { createHarness, eventually, type Harness } from './harness.js';
+import { createHarness, eventually, type Harness, spawnWorkerProcess } from './harness.js';
 
 // The production wiring: a worker process (src/worker.ts) started with a new default model finds, on
 // start, the vectors of the old one and converts them through its queue, as `scripts/start.sh` does
 // for the demo tenant after an upgrade.
 const TENANT = 'org_reembed_start';
-const appDir = fileURLToPath(new URL('..', import.meta.url));
 let h: Harness;
 let child: ChildProcess | null = null;
 
@@ -56,19 +53,7 @@ describe('a worker started with another model', () => {
     });
     await worker.close();
 
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-      cwd: appDir,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        DATABASE_URL: h.databaseUrl,
-        MIGRATION_DATABASE_URL: h.ownerUrl!,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: h.prefix,
-      },
-      stdio: 'ignore',
-    });
+    child = spawnWorkerProcess(h);
     await eventually(async () => (await models()).every((m) => m === 'local-idf-v2'), 60_000);
     const after = (await call(h, 'GET', `/v1/documents/${id}`, TENANT)).json() as Document;
     expect(after).toMatchObject({ status: 'indexed', embeddingModel: 'local-idf-v2' });
