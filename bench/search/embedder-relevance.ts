@@ -1,115 +1,46 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { localEmbedding } from '../../apps/search-service/src/modules/embeddings/local-embedder.js';
 import {
   type LocalIdfOptions,
   localIdfEmbedding,
   tokenizeStemmed,
 } from '../../apps/search-service/src/modules/embeddings/local-idf-embedder.js';
+import { chunkEmbeddingInput } from '../../apps/search-service/src/modules/indexing/indexing.processor.js';
+import { type Collection, documentText, type Split, splitOf } from '../relevance/collection.js';
+import { loadCranfield } from '../relevance/cranfield.js';
+import { loadCrunchbase } from '../relevance/crunchbase.js';
 
-// Quality of the local embedders alone (exact cosine, in memory, one vector per document), against a
-// plain TF-IDF cosine with corpus IDF and its RRF fusion with each embedder, on two public sets:
-//   CrunchBase acquisitions (CRUNCHBASE_CSV): acquired companies' profiles, queries "<category> companies",
-//     relevant = carries that category; categories split by hash into dev (tuned on) and held-out.
-//   Cranfield (CRANFIELD_DIR): 1400 abstracts, 225 queries, graded judgments; odd/even queries split.
-//   CRUNCHBASE_CSV=… CRANFIELD_DIR=… pnpm exec tsx bench/search/embedder-relevance.ts
+// Quality of the local embedders alone (exact cosine, in memory, one vector per document, made from
+// what the worker embeds: title, content and labels), against TF-IDF cosine over the same documents
+// (documentText, as bench/relevance's baselines) and RRF fusions, on bench/relevance's collections and
+// splits, in minutes rather than the platform run's half hour: for choosing the embedder's weights on
+// dev before measuring it in the platform on held-out.
+//   RELEVANCE_CRUNCHBASE_CSV=… RELEVANCE_CRANFIELD_DIR=… pnpm exec tsx bench/search/embedder-relevance.ts
+//   VARIANTS='[["label",{"idfPower":1}]]' compares option sets of local-idf-v2.
 const K = 10;
 
-type Doc = { id: string; text: string };
-type Query = { text: string; relevant: Map<string, number>; split: 'dev' | 'held-out' };
+type Doc = { id: string; text: string; embedInput: string };
+type Query = { text: string; relevant: Map<string, number>; split: Split };
 type Set = { name: string; docs: Doc[]; queries: Query[] };
 
-/** RFC 4180 rows: quoted fields may hold commas, quotes ("") and newlines. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = '';
+function toSet(c: Collection): Set {
+  return {
+    name: c.name,
+    docs: c.documents.map((d) => ({
+      id: d.externalId,
+      text: documentText(d),
+      embedInput: chunkEmbeddingInput({
+        text: `${d.title}\n\n${d.content}`,
+        tags: d.metadata?.tags ?? [],
+        industry: d.metadata?.industry ?? null,
+        region: d.metadata?.region ?? null,
+      }),
+    })),
+    queries: c.queries.map((q) => ({
+      text: q.text,
+      relevant: new Map(Object.entries(q.relevant)),
+      split: splitOf(c.name, q.id),
+    })),
   };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') endField();
-    else if (ch === '\n') {
-      endField();
-      rows.push(row);
-      row = [];
-    } else if (ch !== '\r') field += ch;
-  }
-  if (field || row.length) {
-    endField();
-    rows.push(row);
-  }
-  return rows;
-}
-
-const bucket = (s: string) => createHash('sha256').update(s).digest()[0]! % 2;
-
-function crunchbase(path: string): Set {
-  const [header, ...rows] = parseCsv(readFileSync(path, 'utf8'));
-  const col = (name: string) => header!.indexOf(name);
-  const seen = new Set<string>();
-  const docs: Array<Doc & { categories: string[] }> = [];
-  for (const r of rows) {
-    const categories = (r[col('company_category_list')] ?? '').split('|').filter(Boolean);
-    const id = r[col('company_permalink')]!;
-    if (categories.length === 0 || seen.has(id)) continue;
-    seen.add(id);
-    const place = [r[col('company_city')], r[col('company_region')], r[col('company_country_code')]].filter(
-      Boolean,
-    );
-    const text =
-      `${r[col('company_name')]}. Markets: ${categories.join(', ')}. Based in ${place.join(', ')}. ` +
-      `Acquired by ${r[col('acquirer_name')]} on ${r[col('acquired_at')]}.`;
-    docs.push({ id, text, categories });
-  }
-  // A fixed sample of ~1,300 profiles (by hash of the permalink), like the issue's set.
-  const sample = docs
-    .map((d) => ({ d, h: createHash('sha256').update(d.id).digest().readUInt32BE(0) }))
-    .sort((a, b) => a.h - b.h)
-    .slice(0, 1300)
-    .map((x) => x.d);
-  const byCategory = new Map<string, string[]>();
-  for (const d of sample)
-    for (const c of d.categories) byCategory.set(c, [...(byCategory.get(c) ?? []), d.id]);
-  const queries = [...byCategory]
-    .filter(([, ids]) => ids.length >= 5)
-    .map(([c, ids]) => ({
-      text: `${c} companies`,
-      relevant: new Map(ids.map((id) => [id, 1])),
-      split: bucket(c) === 0 ? ('dev' as const) : ('held-out' as const),
-    }));
-  return { name: 'crunchbase', docs: sample, queries };
-}
-
-function cranfield(dir: string): Set {
-  const blocks = (file: string) =>
-    readFileSync(join(dir, file), 'utf8')
-      .split(/^\.I /m)
-      .slice(1)
-      .map((b) => b.replace(/^\d+\s*/, '').replace(/^\.[TABWM]\s*$/gm, ' '));
-  const docs = blocks('cran.all.1400').map((text, i) => ({ id: String(i + 1), text }));
-  const queries: Query[] = blocks('cran.qry').map((text, i) => ({
-    text,
-    relevant: new Map(),
-    split: i % 2 === 0 ? 'dev' : 'held-out',
-  }));
-  for (const line of readFileSync(join(dir, 'cranqrel'), 'utf8').split('\n')) {
-    const [q, d, g] = line.trim().split(/\s+/).map(Number);
-    if (!q || !d || g === undefined || g < 1 || g > 4) continue;
-    queries[q - 1]?.relevant.set(String(d), 5 - g);
-  }
-  return { name: 'cranfield', docs, queries: queries.filter((q) => q.relevant.size > 0) };
 }
 
 type Ranker = (query: string) => string[];
@@ -147,7 +78,7 @@ function rank(docs: Doc[], score: (i: number) => number): string[] {
 }
 
 function vectorRanker(docs: Doc[], embed: (t: string) => number[]): Ranker {
-  const vectors = docs.map((d) => Float32Array.from(embed(d.text)));
+  const vectors = docs.map((d) => Float32Array.from(embed(d.embedInput)));
   return (query) => {
     const q = embed(query);
     return rank(docs, (i) => {
@@ -187,21 +118,24 @@ function evaluate(ranker: Ranker, queries: Query[]) {
 }
 
 const sets: Set[] = [];
-if (process.env.CRUNCHBASE_CSV) sets.push(crunchbase(process.env.CRUNCHBASE_CSV));
-if (process.env.CRANFIELD_DIR) sets.push(cranfield(process.env.CRANFIELD_DIR));
-if (sets.length === 0) throw new Error('set CRUNCHBASE_CSV and/or CRANFIELD_DIR');
+const { RELEVANCE_CRUNCHBASE_CSV: csv, RELEVANCE_CRANFIELD_DIR: cranfieldDir } = process.env;
+if (csv) sets.push(toSet(await loadCrunchbase(csv)));
+if (cranfieldDir) sets.push(toSet(await loadCranfield(cranfieldDir)));
+if (sets.length === 0) throw new Error('set RELEVANCE_CRUNCHBASE_CSV and/or RELEVANCE_CRANFIELD_DIR');
 
 const variants: Array<[string, Partial<LocalIdfOptions>]> = JSON.parse(
   process.env.VARIANTS ??
     JSON.stringify([
-      ['stem only (no idf, no bigrams, no char)', { idf: false, bigramWeight: 0, charWeight: 0 }],
-      ['+ idf', { idf: true, bigramWeight: 0, charWeight: 0 }],
-      ['+ idf + bigrams 0.5', { idf: true, bigramWeight: 0.5, charWeight: 0 }],
-      ['+ idf + bigrams 0.5 + char 0.3 (local-idf-v2)', { idf: true, bigramWeight: 0.5, charWeight: 0.3 }],
-      ['+ idf + char 0.3', { idf: true, bigramWeight: 0, charWeight: 0.3 }],
+      ['stems only (no IDF, bigrams, 4-grams)', { idf: false, bigramWeight: 0, charWeight: 0 }],
+      ['+ IDF', { bigramWeight: 0, charWeight: 0, idfPower: 1 }],
+      ['+ IDF^0.5', { bigramWeight: 0, charWeight: 0 }],
+      ['+ IDF^0.5 + bigrams', { charWeight: 0 }],
+      ['+ IDF^0.5 + bigrams + 4-grams (local-idf-v2)', {}],
+      ['local-idf-v2, unseen words as count 100', { unseenCount: 100 }],
+      ['local-idf-v2, unseen words as count 1000', { unseenCount: 1000 }],
     ]),
 );
-const base: LocalIdfOptions = { idf: true, bigramWeight: 0.5, charWeight: 0.3, idfPower: 1 };
+const base: LocalIdfOptions = { idf: true, bigramWeight: 0.5, charWeight: 1, idfPower: 0.5, unseenCount: 0 };
 
 console.log(`| set | split | ranker | nDCG@10 | P@10 |\n|---|---|---|---|---|`);
 for (const set of sets) {

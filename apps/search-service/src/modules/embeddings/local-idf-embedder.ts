@@ -20,9 +20,17 @@ export type LocalIdfOptions = {
   idf: boolean;
   /** Exponent of the IDF: below 1 damps it (names and jargon missing from the table weigh less). */
   idfPower: number;
+  /** The count a word missing from the table is taken to have (0: as rare as can be). */
+  unseenCount: number;
 };
 
-const DEFAULTS: LocalIdfOptions = { bigramWeight: 0.5, charWeight: 1, idf: true, idfPower: 0.5 };
+const DEFAULTS: LocalIdfOptions = {
+  bigramWeight: 0.5,
+  charWeight: 1,
+  idf: true,
+  idfPower: 0.5,
+  unseenCount: 0,
+};
 
 /** Words that carry no topic; the IDF already shrinks them, dropping them keeps bigrams meaningful. */
 const STOPWORDS = new Set(
@@ -56,7 +64,7 @@ export const tokenizeStemmed = (text: string): string[] => wordsOf(text).map(ste
  * the surface form, not the stem: building it is one pass over 74k entries (~30 ms), where stemming
  * them all first cost 1.2 s of start-up for no measurable gain.
  */
-function buildIdf(): (word: string) => number {
+function buildIdf(): { total: number; idf: Map<string, number> } {
   const counts = new Map<string, number>();
   let total = 0;
   for (const { word, count } of subtlex) {
@@ -64,16 +72,15 @@ function buildIdf(): (word: string) => number {
     const w = word.toLowerCase();
     counts.set(w, (counts.get(w) ?? 0) + count);
   }
-  const unseen = Math.log(total);
   const idf = new Map<string, number>();
   for (const [w, c] of counts) idf.set(w, Math.log(total / (c + 1)));
-  return (w) => idf.get(w) ?? unseen;
+  return { total, idf };
 }
 
-let idfTable: ((word: string) => number) | undefined;
-const idfOf = (word: string) => {
+let idfTable: ReturnType<typeof buildIdf> | undefined;
+const idfOf = (word: string, unseenCount: number) => {
   idfTable ??= buildIdf();
-  return idfTable(word);
+  return idfTable.idf.get(word) ?? Math.log(idfTable.total / (unseenCount + 1));
 };
 
 /**
@@ -84,7 +91,7 @@ const idfOf = (word: string) => {
 export function localIdfEmbedding(text: string, options: LocalIdfOptions = DEFAULTS): number[] {
   const surface = wordsOf(text);
   const words = surface.map(stemWord);
-  const idfs = surface.map((w) => (options.idf ? idfOf(w) ** options.idfPower : 1));
+  const idfs = surface.map((w) => (options.idf ? idfOf(w, options.unseenCount) ** options.idfPower : 1));
   const weights = new Map<string, number>();
   const tf = new Map<string, number>();
   const add = (feature: string, weight: number) => {
