@@ -24,6 +24,7 @@ mountRoute(app, searchRoutes.getDocument, async ({ params }) => ({
   chunkCount: 12,
   error: null,
   deadLettered: false,
+  embeddingModel: 'local-idf-v2',
   createdAt: NOW,
   updatedAt: NOW,
 }));

@@ -4,7 +4,10 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { SearchDatabase } from '../../apps/search-service/src/db/schema.js';
 import { toVectorLiteral } from '../../apps/search-service/src/modules/embeddings/embedder.js';
-import { localEmbedding } from '../../apps/search-service/src/modules/embeddings/local-embedder.js';
+import {
+  LOCAL_IDF_MODEL,
+  localIdfEmbedding,
+} from '../../apps/search-service/src/modules/embeddings/local-idf-embedder.js';
 import { chunkConditions, semanticQuery } from '../../apps/search-service/src/modules/search/search.sql.js';
 import { benchQueries } from './corpus.js';
 import { machine, percentile, timeConcurrently } from './setup.js';
@@ -41,7 +44,8 @@ async function search(text: string, ef: number): Promise<string[]> {
       set_config('hnsw.ef_search', ${String(ef)}, true)`.execute(trx);
     const { rows } = await semanticQuery({
       conds: chunkConditions(TENANT, new Date(), {}),
-      vector: toVectorLiteral(localEmbedding(text)),
+      model: LOCAL_IDF_MODEL,
+      vector: toVectorLiteral(localIdfEmbedding(text)),
       boundary: null,
       candidates: 55,
       limit: 10,

@@ -2,7 +2,10 @@ import { createServiceClient, type SearchFilters, searchRoutes } from '@mna/shar
 import { withTenant } from '@mna/shared/kit';
 import pg from 'pg';
 import { toVectorLiteral } from '../../apps/search-service/src/modules/embeddings/embedder.js';
-import { localEmbedding } from '../../apps/search-service/src/modules/embeddings/local-embedder.js';
+import {
+  LOCAL_IDF_MODEL,
+  localIdfEmbedding,
+} from '../../apps/search-service/src/modules/embeddings/local-idf-embedder.js';
 import { chunkConditions, semanticQuery } from '../../apps/search-service/src/modules/search/search.sql.js';
 import { benchQueries, soup, text, word } from './corpus.js';
 import { BENCH_SECRET, machine, percentile, startSearchStack, timeConcurrently } from './setup.js';
@@ -67,16 +70,17 @@ try {
         [TENANT, idx.map((k) => `doc-${k}`), titles, bodies],
       );
       await owner.query(
-        `insert into search.chunks (tenant_id, document_id, seq, text, embedding, embedded_at, kind, industry, region, created_at)
-         select $1, d, 0, t, e::halfvec(1536), now(), 'note', i, r, now() - interval '1 minute'
+        `insert into search.chunks (tenant_id, document_id, seq, text, embedding, embedding_model, embedded_at, kind, industry, region, created_at)
+         select $1, d, 0, t, e::halfvec(1536), $7, now(), 'note', i, r, now() - interval '1 minute'
          from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[]) as u(d, t, e, i, r)`,
         [
           TENANT,
           rows.map((r) => r.id),
           idx.map((_, j) => `${titles[j]}\n\n${bodies[j]}`),
-          idx.map((_, j) => toVectorLiteral(localEmbedding(`${titles[j]}\n\n${bodies[j]}`))),
+          idx.map((_, j) => toVectorLiteral(localIdfEmbedding(`${titles[j]}\n\n${bodies[j]}`))),
           idx.map((k) => `industry-${k % 10}`),
           idx.map((k) => `region-${k % 100}`),
+          LOCAL_IDF_MODEL,
         ],
       );
       if (i % 20_000 === 0) console.error(`loaded ${i + size}/${N}`);
@@ -162,7 +166,8 @@ try {
             });
             const query = semanticQuery({
               conds: chunkConditions(TENANT, new Date(), filters),
-              vector: toVectorLiteral(localEmbedding(q)),
+              model: LOCAL_IDF_MODEL,
+              vector: toVectorLiteral(localIdfEmbedding(q)),
               boundary: null,
               candidates: 55,
               limit: 10,
@@ -204,7 +209,8 @@ try {
       });
       const q = semanticQuery({
         conds: chunkConditions(TENANT, new Date(), filters),
-        vector: toVectorLiteral(localEmbedding(queries[0]!)),
+        model: LOCAL_IDF_MODEL,
+        vector: toVectorLiteral(localIdfEmbedding(queries[0]!)),
         boundary: null,
         candidates: 55,
         limit: 10,

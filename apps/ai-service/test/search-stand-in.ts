@@ -71,6 +71,7 @@ export function doc(input: { title: string; content: string; kind?: Document['ki
     chunkCount: 1,
     error: null,
     deadLettered: false,
+    embeddingModel: 'local-idf-v2',
     createdAt: now,
     updatedAt: now,
   };

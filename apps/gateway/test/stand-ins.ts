@@ -79,6 +79,7 @@ const document = {
   chunkCount: 3,
   error: null,
   deadLettered: false,
+  embeddingModel: 'local-idf-v2',
   createdAt: NOW,
   updatedAt: NOW,
 };

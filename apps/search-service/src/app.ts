@@ -74,6 +74,7 @@ export async function buildApp(deps: SearchDeps) {
     createSearchService({
       db,
       embedQuery,
+      embeddingModel: deps.embedder.model,
       rrfK: config.SEARCH_RRF_K,
       efSearch: config.SEARCH_EF_SEARCH,
     }),

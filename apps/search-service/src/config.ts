@@ -30,6 +30,11 @@ export const configSpec = {
     EMBED_WRITE_CONCURRENCY: positiveInt(2),
     /** A job whose worker stops renewing its lock for this long is handed to another worker. */
     EMBED_LOCK_DURATION_MS: positiveInt(30_000),
+    /**
+     * The local embedder when no OpenAI key is set. Changing it (or the provider) re-embeds every
+     * stored vector in the background; searches compare only vectors of the configured model.
+     */
+    EMBED_LOCAL_MODEL: z.enum(['local-idf-v2', 'local-hash-v1']).default('local-idf-v2'),
     /** Reciprocal Rank Fusion constant of hybrid search. */
     SEARCH_RRF_K: positiveInt(60),
     /** hnsw.ef_search: candidates kept per step of the HNSW walk (recall against latency). */

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toVectorLiteral } from '../src/modules/embeddings/embedder.js';
-import { localEmbedding } from '../src/modules/embeddings/local-embedder.js';
+import { LOCAL_IDF_MODEL, localIdfEmbedding } from '../src/modules/embeddings/local-idf-embedder.js';
 import {
   chunkConditions,
   hybridQuery,
@@ -194,12 +194,13 @@ describe('query plans', () => {
   /** Without seq scans and sorts only an index that yields rows in distance order can serve. */
   const ORDERED = ['enable_seqscan', 'enable_sort'];
   const BITMAP = ['enable_seqscan', 'enable_indexscan'];
-  const vector = toVectorLiteral(localEmbedding(text));
+  const vector = toVectorLiteral(localIdfEmbedding(text));
   const common = (filters: SearchFilters = {}) => ({
     conds: chunkConditions(TENANT, new Date(), filters),
     boundary: null,
     limit: 10,
     tenantId: TENANT,
+    model: LOCAL_IDF_MODEL,
   });
 
   it('semantic search walks the HNSW index, filtered or not', async () => {

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createLogger, createMetrics, createQueue, QUEUES } from '@mna/shared';
 import { createDb, createRedis } from '@mna/shared/kit';
 import {
@@ -120,4 +122,22 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** src/worker.ts in a process of its own, on the harness's database and Redis prefix. */
+export function spawnWorkerProcess(h: Harness, env: Record<string, string> = {}) {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: h.databaseUrl,
+      MIGRATION_DATABASE_URL: h.ownerUrl!,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: h.prefix,
+      ...env,
+    },
+    stdio: 'ignore',
+  });
 }

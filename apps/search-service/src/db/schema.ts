@@ -44,6 +44,8 @@ export type ChunksTable = {
   tsv: ColumnType<string, never, never>;
   embedding: ColumnType<string | null, string | null | undefined, string | null>;
   embedded_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The model that made `embedding` (migration 0011); null before it was recorded. */
+  embedding_model: ColumnType<string | null, string | null | undefined, string | null>;
   kind: string;
   industry: string | null;
   region: string | null;
@@ -68,6 +70,7 @@ export type CompaniesTable = {
   profile_hash: string;
   embedding: ColumnType<string | null, string | null | undefined, string | null>;
   embedding_status: ColumnType<IndexStatus, IndexStatus | undefined, IndexStatus>;
+  embedding_model: ColumnType<string | null, string | null | undefined, string | null>;
   error: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;

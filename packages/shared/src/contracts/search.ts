@@ -44,6 +44,11 @@ export const DocumentSchema = z.object({
   chunkCount: z.number().int().nonnegative(),
   error: z.string().nullable(),
   deadLettered: z.boolean(),
+  /**
+   * The model that embedded the document's chunks (e.g. `text-embedding-3-small`, `local-idf-v2`); null
+   * before any is embedded. After a change of model it names the old one until the new vectors are in.
+   */
+  embeddingModel: z.string().nullable(),
   createdAt: IsoDateTimeSchema,
   updatedAt: IsoDateTimeSchema,
 });

@@ -100,13 +100,17 @@ export const companiesRepo = {
           .where('id', 'in', ids)
           .execute(),
 
+  /** Nearest profiles embedded by the same model as the company's own: two models' vectors never meet. */
   similar: (trx: Trx, tenantId: string, id: string, limit: number) =>
     sql<CompanyRow & { similarity: number }>`
-      with target as (select embedding from search.companies where tenant_id = ${tenantId} and id = ${id})
+      with target as (
+        select embedding, embedding_model from search.companies where tenant_id = ${tenantId} and id = ${id}
+      )
       select ${sql.join(COMPANY_COLUMNS.map((c) => sql.ref(`c.${c}`)))},
         1 - (c.embedding <=> t.embedding) as similarity
       from search.companies c, target t
       where c.tenant_id = ${tenantId} and c.id <> ${id} and c.embedding is not null
+        and c.embedding_model = t.embedding_model
       order by c.embedding <=> t.embedding
       limit ${limit}`.execute(trx),
 

@@ -126,22 +126,32 @@ export function createDocumentsRepo() {
 
     findById: (trx: Trx, tenantId: string, id: string) =>
       trx
-        .selectFrom('search.documents')
-        .select([
-          'id',
-          'external_id',
-          'kind',
-          'title',
-          'metadata',
-          'status',
-          'chunk_count',
-          'error',
-          'dead_lettered',
-          'created_at',
-          'updated_at',
+        .selectFrom('search.documents as d')
+        .select((eb) => [
+          // A document's chunks are embedded in one transaction, so they share one model.
+          eb
+            .selectFrom('search.chunks as c')
+            .select((c) => c.fn.max('c.embedding_model').as('m'))
+            .where('c.tenant_id', '=', tenantId)
+            .whereRef('c.document_id', '=', 'd.id')
+            .where('c.embedding', 'is not', null)
+            .as('embedding_model'),
         ])
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
+        .select([
+          'd.id',
+          'd.external_id',
+          'd.kind',
+          'd.title',
+          'd.metadata',
+          'd.status',
+          'd.chunk_count',
+          'd.error',
+          'd.dead_lettered',
+          'd.created_at',
+          'd.updated_at',
+        ])
+        .where('d.tenant_id', '=', tenantId)
+        .where('d.id', '=', id)
         .executeTakeFirst(),
 
     deleteById: (trx: Trx, tenantId: string, id: string) =>

@@ -132,6 +132,7 @@ export function createDocumentsService(deps: DocumentsServiceDeps) {
       chunkCount: row.chunk_count,
       error: row.error,
       deadLettered: row.dead_lettered,
+      embeddingModel: row.embedding_model ?? null,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     };

@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EMBEDDING_DIMENSIONS, estimateTokens, planRequests, truncateToTokens } from './embedder.js';
 import { localEmbedding } from './local-embedder.js';
+import { createLocalIdfEmbedder, LOCAL_IDF_MODEL, localIdfEmbedding } from './local-idf-embedder.js';
 import { createTokenBudget } from './token-budget.js';
 
 const cosine = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
@@ -20,6 +24,49 @@ describe('local embedder', () => {
     const related = localEmbedding('The acquisition of a payments fintech in Brazil');
     const unrelated = localEmbedding('Wind turbine maintenance for offshore energy farms');
     expect(cosine(query, related)).toBeGreaterThan(cosine(query, unrelated) + 0.2);
+  });
+});
+
+describe('local IDF embedder (local-idf-v2)', () => {
+  const digest = (v: number[]) => createHash('sha256').update(new Float64Array(v)).digest('hex');
+
+  it('is deterministic, 1536-dimensional and normalised, and names its own model', async () => {
+    const text = 'Cross-border acquisition of a German logistics company';
+    const a = localIdfEmbedding(text);
+    expect(a).toHaveLength(EMBEDDING_DIMENSIONS);
+    expect(a).toEqual(localIdfEmbedding(text));
+    expect(Math.sqrt(a.reduce((s, v) => s + v * v, 0))).toBeCloseTo(1, 6);
+    expect(localIdfEmbedding('the of and')).toHaveLength(EMBEDDING_DIMENSIONS);
+    const embedder = createLocalIdfEmbedder();
+    expect(embedder.model).toBe(LOCAL_IDF_MODEL);
+    expect(embedder.model).not.toBe('local-hash-v1');
+    expect(await embedder.embed([text])).toEqual([a]);
+  });
+
+  it('gives the same vector in another process', () => {
+    const text = 'Offshore wind farms acquired by a Danish utility';
+    const module = fileURLToPath(new URL('./local-idf-embedder.ts', import.meta.url));
+    const script = `const { localIdfEmbedding } = await import(${JSON.stringify(module)});
+      const { createHash } = await import('node:crypto');
+      process.stdout.write(createHash('sha256').update(new Float64Array(localIdfEmbedding(${JSON.stringify(text)}))).digest('hex'));`;
+    const child = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+    expect(child.toString()).toBe(digest(localIdfEmbedding(text)));
+  });
+
+  it('weighs a rare shared word above a common one (IDF)', () => {
+    const query = localIdfEmbedding('biotechnology people');
+    const rare = localIdfEmbedding('a biotechnology startup');
+    const common = localIdfEmbedding('people like startups');
+    expect(cosine(query, rare)).toBeGreaterThan(cosine(query, common) + 0.1);
+  });
+
+  it('matches word forms (Porter2 stems), and misspellings a little (character 4-grams)', () => {
+    const query = localIdfEmbedding('acquisitions of payment processors');
+    expect(cosine(query, localIdfEmbedding('acquisition of a payments processor'))).toBeGreaterThan(0.8);
+    const typo = cosine(localIdfEmbedding('aquisition'), localIdfEmbedding('acquisition'));
+    expect(typo).toBeGreaterThan(
+      cosine(localIdfEmbedding('aquisition'), localIdfEmbedding('turbine')) + 0.05,
+    );
   });
 });
 

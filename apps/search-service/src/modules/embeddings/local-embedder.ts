@@ -1,4 +1,5 @@
-import { EMBEDDING_DIMENSIONS, type Embedder } from './embedder.js';
+import type { Embedder } from './embedder.js';
+import { hashedUnitVector } from './feature-hashing.js';
 
 const STOPWORDS = new Set(
   (
@@ -16,24 +17,6 @@ function stem(word: string): string {
   return word;
 }
 
-/** FNV-1a, 32 bits: fast, stable across processes and platforms. */
-function fnv1a(text: string, seed = 0x811c9dc5): number {
-  let hash = seed;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-function addFeature(vector: Float64Array, feature: string, weight: number): void {
-  const hash = fnv1a(feature);
-  const index = hash % EMBEDDING_DIMENSIONS;
-  // A second hash picks the sign so that collisions cancel out on average instead of piling up.
-  const sign = fnv1a(feature, 0x9747b28c) & 1 ? 1 : -1;
-  vector[index] = (vector[index] ?? 0) + sign * weight;
-}
-
 /** Tokens of a text: lower-cased, stop words dropped, lightly stemmed. */
 export function tokenize(text: string): string[] {
   return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
@@ -46,7 +29,6 @@ export function tokenize(text: string): string[] {
  * (0.5) and character 4-grams of each word (0.25), log-scaled counts, L2-normalised.
  */
 export function localEmbedding(text: string): number[] {
-  const vector = new Float64Array(EMBEDDING_DIMENSIONS);
   const counts = new Map<string, number>();
   const bump = (feature: string, weight: number) => counts.set(feature, (counts.get(feature) ?? 0) + weight);
   const words = tokenize(text);
@@ -57,19 +39,10 @@ export function localEmbedding(text: string): number[] {
     const padded = `_${word}_`;
     for (let j = 0; j + 4 <= padded.length; j++) bump(`c:${padded.slice(j, j + 4)}`, 0.25);
   });
-  for (const [feature, weight] of counts) addFeature(vector, feature, Math.log1p(weight));
-  let norm = 0;
-  for (const value of vector) norm += value * value;
-  norm = Math.sqrt(norm);
-  if (norm === 0) {
-    // An empty or stop-word-only text still gets a valid unit vector, the same one every time.
-    vector[0] = 1;
-    norm = 1;
-  }
-  return Array.from(vector, (v) => v / norm);
+  return hashedUnitVector([...counts].map(([feature, weight]) => [feature, Math.log1p(weight)]));
 }
 
-/** The embedded default: deterministic, offline, same dimensions as text-embedding-3-small. */
+/** The default before `local-idf-v2`, kept so a deployment can go back (`EMBED_LOCAL_MODEL=local-hash-v1`). */
 export function createLocalEmbedder(): Embedder {
   return {
     provider: 'local',

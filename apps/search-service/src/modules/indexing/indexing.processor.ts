@@ -11,9 +11,23 @@ import { PermanentEmbeddingError, toVectorLiteral } from '../embeddings/embedder
 
 type EmbedJob = QueueData<typeof QUEUES.searchEmbed>;
 
+/**
+ * What a chunk's vector is made from: its text, then the labels the user filed with the document
+ * (tags, industry, region), so that meaning carries the labels too. The keyword index keeps the text
+ * alone. A company profile described only by its categories is found by them this way.
+ */
+export const chunkEmbeddingInput = (c: {
+  text: string;
+  industry: string | null;
+  region: string | null;
+  tags: string[];
+}): string => [c.text, c.tags.join(', '), c.industry, c.region].filter(Boolean).join('\n');
+
 export type IndexingDeps = {
   db: Kysely<SearchDatabase>;
   batcher: EmbeddingBatcher;
+  /** The batcher's embedder's model: stored with each vector; vectors of any other model are redone. */
+  model: string;
   logger: Logger;
   /**
    * Embedding writes (the HNSW inserts) in flight at once, per process; default 2. Jobs still embed
@@ -25,26 +39,27 @@ export type IndexingDeps = {
 };
 
 /**
- * Embeds what a job points at. Only chunks still without an embedding are sent, and the write only
- * fills empty embeddings, in one transaction: a job re-run after a crash embeds the rest and never
+ * Embeds what a job points at. Only chunks without an embedding of the current model are sent (none
+ * yet, or one of another model: the re-embedding after a model change takes the same path), and the
+ * write only replaces those, in one transaction: a job re-run after a crash embeds the rest and never
  * stores a chunk twice. A document becomes `indexed` once none of its chunks is pending.
  */
 export function createIndexingProcessor(deps: IndexingDeps) {
-  const { db, batcher } = deps;
+  const { db, batcher, model } = deps;
   const limitWrites = pLimit(deps.writeConcurrency ?? 2);
 
   async function indexDocument(tenantId: string, id: string): Promise<void> {
     const pending = await withTenant(db, tenantId, (trx) =>
       trx
         .selectFrom('search.chunks')
-        .select(['id', 'text'])
+        .select(['id', 'text', 'industry', 'region', 'tags'])
         .where('tenant_id', '=', tenantId)
         .where('document_id', '=', id)
-        .where('embedding', 'is', null)
+        .where((eb) => eb.or([eb('embedding', 'is', null), eb('embedding_model', 'is distinct from', model)]))
         .orderBy('seq')
         .execute(),
     );
-    const vectors = await batcher.embed(pending.map((c) => c.text));
+    const vectors = await batcher.embed(pending.map(chunkEmbeddingInput));
     await limitWrites(() => writeDocument(tenantId, id, pending, vectors));
   }
 
@@ -67,9 +82,10 @@ export function createIndexingProcessor(deps: IndexingDeps) {
       if (!locked) return; // deleted meanwhile: nothing to write
       if (pending.length > 0) {
         await sql`update search.chunks c
-          set embedding = v.e::halfvec(1536), embedded_at = clock_timestamp()
+          set embedding = v.e::halfvec(1536), embedding_model = ${model}, embedded_at = clock_timestamp()
           from unnest(${pending.map((c) => c.id)}::uuid[], ${vectors.map(toVectorLiteral)}::text[]) as v(id, e)
-          where c.id = v.id and c.tenant_id = ${tenantId} and c.embedding is null`.execute(trx);
+          where c.id = v.id and c.tenant_id = ${tenantId}
+            and (c.embedding is null or c.embedding_model is distinct from ${model})`.execute(trx);
       }
       const { rows } = await sql<{ external_id: string; title: string; chunk_count: number }>`
         update search.documents d
@@ -103,7 +119,7 @@ export function createIndexingProcessor(deps: IndexingDeps) {
         .select(['name', 'description', 'industry', 'region', 'tags', 'profile_hash'])
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
-        .where('embedding', 'is', null)
+        .where((eb) => eb.or([eb('embedding', 'is', null), eb('embedding_model', 'is distinct from', model)]))
         .executeTakeFirst(),
     );
     if (!company) return;
@@ -113,7 +129,12 @@ export function createIndexingProcessor(deps: IndexingDeps) {
       withTenant(db, tenantId, (trx) =>
         trx
           .updateTable('search.companies')
-          .set({ embedding: toVectorLiteral(vector!), embedding_status: 'indexed', error: null })
+          .set({
+            embedding: toVectorLiteral(vector!),
+            embedding_model: model,
+            embedding_status: 'indexed',
+            error: null,
+          })
           .where('tenant_id', '=', tenantId)
           .where('id', '=', id)
           .where('profile_hash', '=', company.profile_hash)

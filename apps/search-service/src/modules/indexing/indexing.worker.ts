@@ -31,6 +31,7 @@ export function createIndexingWorker(deps: IndexingWorkerDeps) {
   const processor = createIndexingProcessor({
     db: deps.db,
     batcher: createEmbeddingBatcher(deps.embedder, { maxInFlight: config.EMBED_CONCURRENCY }),
+    model: deps.embedder.model,
     logger: deps.logger,
     writeConcurrency: config.EMBED_WRITE_CONCURRENCY,
   });

@@ -21,6 +21,8 @@ type ParsedSearch = z.output<typeof SearchRequestSchema>;
 export type SearchServiceDeps = {
   db: Kysely<SearchDatabase>;
   embedQuery: (text: string) => Promise<number[]>;
+  /** The query embedder's model: vector legs compare only chunks embedded by the same model. */
+  embeddingModel: string;
   rrfK: number;
   /** Chunks each leg of a hybrid search ranks; hybrid pages end when both are exhausted. */
   hybridWindow?: number;
@@ -70,10 +72,21 @@ export function createSearchService(deps: SearchServiceDeps) {
         rows = (await keywordSearchQuery({ ...common, text: query }).execute(trx)).rows;
       } else if (mode === 'semantic') {
         const candidates = Math.min(MAX_CANDIDATES, (limit + 1) * 5);
-        rows = (await semanticQuery({ ...common, vector: vector!, candidates }).execute(trx)).rows;
+        rows = (
+          await semanticQuery({ ...common, vector: vector!, model: deps.embeddingModel, candidates }).execute(
+            trx,
+          )
+        ).rows;
         hasMoreCandidates = (rows[0]?.candidates ?? 0) >= candidates;
       } else {
-        const q = { ...common, vector: vector!, text: query, window, rrfK: deps.rrfK };
+        const q = {
+          ...common,
+          vector: vector!,
+          model: deps.embeddingModel,
+          text: query,
+          window,
+          rrfK: deps.rrfK,
+        };
         rows = (await hybridQuery(q).execute(trx)).rows;
       }
       const page = rows.slice(0, limit);

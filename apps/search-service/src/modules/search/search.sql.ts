@@ -54,6 +54,8 @@ const documentColumns = sql`d.title, d.kind, d.metadata`;
 export function semanticQuery(p: {
   conds: RawBuilder<unknown>;
   vector: string;
+  /** Only chunks embedded by the query's model: vectors of two models are not comparable. */
+  model: string;
   boundary: Boundary;
   candidates: number;
   limit: number;
@@ -66,7 +68,7 @@ export function semanticQuery(p: {
     with nearest as materialized (
       select c.id, c.document_id, c.text, c.embedding <=> ${q} as distance
       from search.chunks c
-      where ${p.conds} ${b ? sql`and (c.embedding <=> ${q}) >= ${b.key}` : sql``}
+      where ${p.conds} and c.embedding_model = ${p.model} ${b ? sql`and (c.embedding <=> ${q}) >= ${b.key}` : sql``}
       order by c.embedding <=> ${q}
       limit ${p.candidates}
     ), best as (
@@ -78,7 +80,7 @@ export function semanticQuery(p: {
     from best bt join search.documents d on d.id = bt.document_id and d.tenant_id = ${p.tenantId}
     where true
       ${b ? sql`and (bt.distance > ${b.key} or (bt.distance = ${b.key} and bt.document_id > ${b.documentId}::uuid))` : sql``}
-      ${b ? sql`and not exists (select 1 from search.chunks c2 where c2.document_id = bt.document_id and (c2.embedding <=> ${q}) < ${b.key})` : sql``}
+      ${b ? sql`and not exists (select 1 from search.chunks c2 where c2.document_id = bt.document_id and c2.embedding_model = ${p.model} and (c2.embedding <=> ${q}) < ${b.key})` : sql``}
       ${p.minScore !== undefined ? sql`and 1 - bt.distance >= ${p.minScore}` : sql``}
     order by bt.distance, bt.document_id
     limit ${p.limit + 1}`;
@@ -120,6 +122,7 @@ export function keywordSearchQuery(p: {
 export function hybridQuery(p: {
   conds: RawBuilder<unknown>;
   vector: string;
+  model: string;
   text: string;
   boundary: Boundary;
   window: number;
@@ -134,7 +137,7 @@ export function hybridQuery(p: {
     with kq as (select ${strictKeywordQuery(p.text)} as q),
     sem as materialized (
       select c.id, c.document_id, c.embedding <=> ${q} as distance
-      from search.chunks c where ${p.conds}
+      from search.chunks c where ${p.conds} and c.embedding_model = ${p.model}
       order by c.embedding <=> ${q} limit ${p.window}
     ), kw as materialized (
       select c.id, c.document_id, ${keywordRank} as rank
