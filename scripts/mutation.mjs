@@ -51,7 +51,7 @@ function checkFloors() {
   };
   visit(calculateMutationTestMetrics(report).systemUnderTestMetrics);
   const rows = Object.entries(floors).map(([file, floor]) => {
-    const metrics = [...scores].find(([name]) => file.endsWith(name) || name.endsWith(file))?.[1];
+    const metrics = scores.get(file);
     const score = metrics ? metrics.mutationScore : Number.NaN;
     return { file, floor, score, survived: metrics?.survived ?? '-', ok: score >= floor };
   });
