@@ -7,11 +7,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { calculateMutationTestMetrics } from 'mutation-testing-metrics';
 import config, { floors } from '../stryker.config.mjs';
 
-const root = new URL('..', import.meta.url);
-process.chdir(root);
+process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 
 /** Critical modules and test files whose text differs from the stored incremental report. */
