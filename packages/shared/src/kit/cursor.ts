@@ -7,13 +7,13 @@ import { BadRequestError } from '../errors.js';
  */
 export function createCursorCodec<S extends z.ZodType>(schema: S) {
   return {
-    encode: (value: z.input<S>): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url'),
+    encode: (value: z.input<S>): string => Buffer.from(JSON.stringify(value)).toString('base64url'),
     decode(text: string): z.output<S> {
       let parsed: unknown;
       try {
         parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
       } catch {
-        parsed = undefined;
+        // Not base64url JSON: `parsed` stays undefined and the schema refuses it.
       }
       const result = schema.safeParse(parsed);
       if (!result.success) throw new BadRequestError('The cursor is not valid.');

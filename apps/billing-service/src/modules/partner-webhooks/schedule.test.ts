@@ -4,7 +4,9 @@ import {
   nextAttemptAt,
   parseDuration,
   parseRetryAfter,
+  RETRY_AFTER_STATUSES,
   type RetryPolicy,
+  systemClock,
 } from './schedule.js';
 
 const NOW = new Date('2026-05-01T10:00:00.000Z');
@@ -16,6 +18,18 @@ describe('retry schedule', () => {
       0, 250, 5_000, 1_800_000, 7_200_000, 86_400_000, 5_400_000,
     ]);
     expect(['', '5x', '-1s', 'soon'].map(parseDuration)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('reads padded durations and a space before the unit, rounds to whole ms, refuses text around them', () => {
+    expect([' 5s ', '5 s', '10  m', '2.4ms', '2.6ms', '1.25s'].map(parseDuration)).toEqual([
+      5_000, 5_000, 600_000, 2, 3, 1_250,
+    ]);
+    expect(['x5s', '5s5', '.5s', '5.s'].map(parseDuration)).toEqual([
       undefined,
       undefined,
       undefined,
@@ -35,6 +49,36 @@ describe('retry schedule', () => {
     expect(parseRetryAfter('Fri, 01 May 2026 09:00:00 GMT', NOW)).toBe(0);
     expect(parseRetryAfter('-5', NOW)).toBeUndefined();
     expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
+  });
+
+  it('Retry-After: padded values are read, digits with anything around them are not', () => {
+    expect(parseRetryAfter(' 120 ', NOW)).toBe(120_000);
+    expect(parseRetryAfter('\t7\r\n', NOW)).toBe(7_000);
+    expect(parseRetryAfter('  Fri, 01 May 2026 10:30:00 GMT ', NOW)).toBe(1_800_000);
+    for (const bad of [
+      '120abc',
+      'abc120',
+      '1 20',
+      '12.5',
+      '',
+      '   ',
+      '2026-05-01T10:30:00Z',
+      'Xyz, 99 Foo',
+    ]) {
+      expect(parseRetryAfter(bad, NOW), JSON.stringify(bad)).toBeUndefined();
+    }
+  });
+
+  it('honours Retry-After only on 429, 502, 503 and 504', () => {
+    expect([...RETRY_AFTER_STATUSES].sort()).toEqual([429, 502, 503, 504]);
+  });
+
+  it('the system clock tells the time', () => {
+    const before = Date.now();
+    const now = systemClock.now();
+    expect(now).toBeInstanceOf(Date);
+    expect(now.getTime()).toBeGreaterThanOrEqual(before);
+    expect(now.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
   it('jitters each delay within ±20 %; Retry-After postpones up to its cap; the last attempt has no next', () => {

@@ -21,6 +21,12 @@ export function isPublicAddress(address: string): boolean {
   return ipaddr.process(address).range() === 'unicast';
 }
 
+/**
+ * Which addresses a delivery may connect to: `isPublicAddress` in every deployment. Tests pass a policy
+ * that admits their own local receiver, so the guard is seen letting a connection through.
+ */
+export type AddressPolicy = (address: string) => boolean;
+
 /** Refused at send time: the error a delivery attempt records. */
 export class PrivateAddressError extends Error {
   readonly code = 'EPRIVATEADDRESS';
@@ -88,11 +94,14 @@ export type UrlGuard = ReturnType<typeof createUrlGuard>;
  * when any is not public, so a name that re-points to a private address after registration (DNS
  * rebinding) still cannot be reached.
  */
-export function createGuardedLookup(resolve: ResolveHost = resolveWithSystem): LookupFunction {
+export function createGuardedLookup(
+  resolve: ResolveHost = resolveWithSystem,
+  isAllowed: AddressPolicy = isPublicAddress,
+): LookupFunction {
   return (hostname, options, callback) => {
     resolve(hostname).then(
       (addresses) => {
-        const blocked = addresses.find((a) => !isPublicAddress(a.address));
+        const blocked = addresses.find((a) => !isAllowed(a.address));
         if (blocked || addresses.length === 0) {
           const error = new PrivateAddressError(hostname, blocked?.address ?? 'no address');
           callback(error, '', 0);
@@ -112,15 +121,18 @@ export function createGuardedLookup(resolve: ResolveHost = resolveWithSystem): L
 export function createGuardedDispatcher(options: {
   allowPrivate: boolean;
   resolve?: ResolveHost;
+  /** Which addresses may be connected to; only tests narrow or widen it. */
+  isAllowed?: AddressPolicy;
   connectTimeoutMs?: number;
 }): Agent {
   const timeout = options.connectTimeoutMs ?? 10_000;
   if (options.allowPrivate) return new Agent({ connect: { timeout } });
-  const connect = buildConnector({ timeout, lookup: createGuardedLookup(options.resolve) });
+  const isAllowed = options.isAllowed ?? isPublicAddress;
+  const connect = buildConnector({ timeout, lookup: createGuardedLookup(options.resolve, isAllowed) });
   return new Agent({
     connect: (opts, callback) => {
       const literal = literalAddress(opts.hostname);
-      if (literal && !isPublicAddress(literal)) {
+      if (literal && !isAllowed(literal)) {
         callback(new PrivateAddressError(opts.hostname, literal), null);
         return;
       }

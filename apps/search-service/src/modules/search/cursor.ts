@@ -20,14 +20,14 @@ export const fingerprintOf = (parts: unknown): string =>
   createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
 
 export const encodeCursor = (cursor: Cursor): string =>
-  Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+  Buffer.from(JSON.stringify(cursor)).toString('base64url');
 
 export function decodeCursor(text: string, fingerprint: string): Cursor {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch {
-    parsed = undefined;
+    // Not base64url JSON: `parsed` stays undefined and the schema refuses it.
   }
   const result = CursorSchema.safeParse(parsed);
   if (!result.success) throw new BadRequestError('The cursor is not valid.');
