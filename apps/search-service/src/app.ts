@@ -28,6 +28,10 @@ export type SearchDeps = {
     | 'INTERNAL_TOKEN_SECRET'
     | 'REDIS_PREFIX'
     | 'SEARCH_RRF_K'
+    | 'SEARCH_BM25_K1'
+    | 'SEARCH_BM25_B'
+    | 'SEARCH_FUSION'
+    | 'SEARCH_CONVEX_ALPHA'
     | 'SEARCH_EF_SEARCH'
     | 'QUERY_EMBEDDING_CACHE_TTL_SECONDS'
     | 'EMBED_JOB_ATTEMPTS'
@@ -73,6 +77,9 @@ export async function buildApp(deps: SearchDeps) {
       db,
       embedQuery,
       rrfK: config.SEARCH_RRF_K,
+      bm25: { k1: config.SEARCH_BM25_K1, b: config.SEARCH_BM25_B },
+      fusion: config.SEARCH_FUSION,
+      convexAlpha: config.SEARCH_CONVEX_ALPHA,
       efSearch: config.SEARCH_EF_SEARCH,
     }),
   );

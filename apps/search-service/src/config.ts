@@ -1,4 +1,4 @@
-import { envFragments } from '@mna/shared';
+import { envFragments, SearchFusionSchema } from '@mna/shared';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -32,6 +32,14 @@ export const configSpec = {
     EMBED_LOCK_DURATION_MS: positiveInt(30_000),
     /** Reciprocal Rank Fusion constant of hybrid search. */
     SEARCH_RRF_K: positiveInt(60),
+    /** BM25 term-frequency saturation of keyword search. */
+    SEARCH_BM25_K1: z.coerce.number().min(0).max(10).default(1.2),
+    /** BM25 length normalisation of keyword search (0: none, 1: full). */
+    SEARCH_BM25_B: z.coerce.number().min(0).max(1).default(0.75),
+    /** Hybrid's fusion when a request names none (measured in BENCHMARKS.md). */
+    SEARCH_FUSION: SearchFusionSchema.default('rrf'),
+    /** Convex fusion's weight of the semantic leg when a request names none. */
+    SEARCH_CONVEX_ALPHA: z.coerce.number().min(0).max(1).default(0.5),
     /** hnsw.ef_search: candidates kept per step of the HNSW walk (recall against latency). */
     SEARCH_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(100),
     QUERY_EMBEDDING_CACHE_TTL_SECONDS: positiveInt(86_400),
