@@ -1,8 +1,8 @@
-import { createServiceClient, searchRoutes } from '@mna/shared';
+import { searchRoutes } from '@mna/shared';
 import pg from 'pg';
 import { buildCorpus } from '../../scripts/demo/corpus.js';
 import { distractors, PARAPHRASES } from './relevance-hard.js';
-import { BENCH_SECRET, machine, startSearchStack } from './setup.js';
+import { benchSearchClient, machine, startSearchStack } from './setup.js';
 
 // Relevance of keyword, semantic and hybrid search with the local embedder, on the demo corpus plus
 // one distractor document per company (relevance-hard.ts), over two query sets: the demo's 130
@@ -12,12 +12,7 @@ import { BENCH_SECRET, machine, startSearchStack } from './setup.js';
 const K = 10;
 const stack = await startSearchStack();
 stack.startWorker();
-const client = createServiceClient({
-  service: 'search',
-  baseUrl: stack.url,
-  internalTokenSecret: BENCH_SECRET,
-  timeoutMs: 60_000,
-});
+const client = benchSearchClient(stack.url);
 const principal = () => ({
   tenantId: 'org_relevance',
   userId: 'bench',

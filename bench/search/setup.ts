@@ -1,4 +1,4 @@
-import { createLogger, createMetrics, createQueue, QUEUES } from '@mna/shared';
+import { createLogger, createMetrics, createQueue, createServiceClient, QUEUES } from '@mna/shared';
 import { createDb, createRedis, runMigrations } from '@mna/shared/kit';
 import {
   ADMIN_DATABASE_URL,
@@ -134,3 +134,7 @@ export const machine = async () => {
   const os = await import('node:os');
   return `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}`;
 };
+
+/** A typed client of the stack's search service, signing internal tokens with the bench's secret. */
+export const benchSearchClient = (url: string, timeoutMs = 60_000) =>
+  createServiceClient({ service: 'search', baseUrl: url, internalTokenSecret: BENCH_SECRET, timeoutMs });
