@@ -196,6 +196,13 @@ describe('hybrid fusion and explain', () => {
     });
   }
 
+  it('keyword mode explains the similarity of each result chunk too, once it is embedded', async () => {
+    const kw = await search(A, { query: 'beta delta omega', mode: 'keyword', explain: true });
+    const sem = await search(A, { query: 'beta delta omega', mode: 'semantic', limit: 10 });
+    const bySemantic = new Map(sem.results.map((r) => [r.chunkId, r.scores.semantic!]));
+    for (const r of kw.results) expect(r.explain!.semantic).toBeCloseTo(bySemantic.get(r.chunkId)!, 3);
+  });
+
   it('a cursor of one fusion is refused by the other', async () => {
     const first = await search(A, { query: 'alpha', fusion: 'rrf', limit: 1 });
     const res = await call(h, 'POST', '/v1/search', A, {

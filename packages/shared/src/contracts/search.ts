@@ -93,7 +93,7 @@ export type SearchRequest = z.input<typeof SearchRequestSchema>;
 export const SearchExplainSchema = z.object({
   /** BM25 terms (stemmed lexemes) of the query in the result's best keyword chunk, largest first. */
   terms: z.array(z.object({ term: z.string(), contribution: z.number() })),
-  /** Cosine similarity of the result's chunk to the query (null in keyword mode, or not embedded yet). */
+  /** Cosine similarity of the result's chunk to the query (null while the chunk is not embedded). */
   semantic: z.number().nullable(),
   /** Rank of the document in the keyword list (hybrid: its BM25 window; keyword mode: the results). */
   keywordRank: z.number().int().positive().nullable(),

@@ -58,7 +58,9 @@ export function createSearchService(deps: SearchServiceDeps) {
     const fused = mode === 'hybrid' ? [fusion, fusion === 'convex' ? alpha : null] : [];
     const fingerprint = fingerprintOf([mode, query, filters ?? {}, minScore ?? null, ...fused]);
     const cursor: Cursor | null = request.cursor ? decodeCursor(request.cursor, fingerprint) : null;
-    const vector = mode === 'keyword' ? null : toVectorLiteral(await deps.embedQuery(query));
+    // Keyword mode embeds the query only to explain the results' similarity.
+    const needsVector = mode !== 'keyword' || request.explain;
+    const vector = needsVector ? toVectorLiteral(await deps.embedQuery(query)) : null;
     const tenantId = principal.tenantId;
 
     return withTenant(deps.db, tenantId, async (trx) => {
