@@ -154,6 +154,37 @@ describe('term statistics', () => {
   });
 });
 
+describe('term statistics under concurrent writers', () => {
+  it('stay equal to a recount of the chunks after concurrent posts, re-posts and deletes', async () => {
+    const C = 'org_bm25_c';
+    const words = ['north', 'south', 'river', 'harbour', 'copper', 'timber', 'cargo', 'bridge'];
+    const doc = (i: number, v: number) => ({
+      externalId: `c${i % 12}`,
+      title: `${words[i % 8]} ${words[(i + v) % 8]}`,
+      content: Array.from({ length: 5 + ((i * 7 + v) % 11) }, (_, k) => words[(i + k * v) % 8]).join(' '),
+    });
+    const first = await Promise.all(Array.from({ length: 12 }, (_, i) => post(C, doc(i, 1))));
+    // Re-posts with changed content, new documents and deletes, all at once.
+    await Promise.all([
+      ...Array.from({ length: 24 }, (_, i) => post(C, doc(i, 2 + (i % 3)))),
+      ...first.slice(0, 4).map((id) => call(h, 'DELETE', `/v1/documents/${id}`, C)),
+    ]);
+    const recount = await withTenant(h.db, C, async (trx) => {
+      const totals = await sql<{ n: number; total: number }>`select count(*)::int as n,
+        coalesce(sum(term_count), 0)::int as total from search.chunks`.execute(trx);
+      const terms = await sql<{ lexeme: string; df: number }>`select u.lexeme, count(*)::int as df
+        from search.chunks c, unnest(c.tsv) u group by u.lexeme order by u.lexeme`.execute(trx);
+      return {
+        n: totals.rows[0]!.n,
+        total: totals.rows[0]!.total,
+        df: Object.fromEntries(terms.rows.map((r) => [r.lexeme, r.df])),
+      };
+    });
+    expect(recount.n).toBeGreaterThan(0);
+    expect(await statsOf(C)).toEqual(recount);
+  });
+});
+
 describe('hybrid fusion and explain', () => {
   beforeAll(async () => {
     h.startWorker();
