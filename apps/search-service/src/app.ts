@@ -32,6 +32,7 @@ export type SearchDeps = {
     | 'SEARCH_BM25_B'
     | 'SEARCH_FUSION'
     | 'SEARCH_CONVEX_ALPHA'
+    | 'SEARCH_HYBRID_KEYWORD_WINDOW'
     | 'SEARCH_EF_SEARCH'
     | 'QUERY_EMBEDDING_CACHE_TTL_SECONDS'
     | 'EMBED_JOB_ATTEMPTS'
@@ -80,6 +81,7 @@ export async function buildApp(deps: SearchDeps) {
       bm25: { k1: config.SEARCH_BM25_K1, b: config.SEARCH_BM25_B },
       fusion: config.SEARCH_FUSION,
       convexAlpha: config.SEARCH_CONVEX_ALPHA,
+      hybridKeywordWindow: config.SEARCH_HYBRID_KEYWORD_WINDOW,
       efSearch: config.SEARCH_EF_SEARCH,
     }),
   );

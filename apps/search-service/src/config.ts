@@ -36,6 +36,8 @@ export const configSpec = {
     SEARCH_BM25_K1: z.coerce.number().min(0).max(10).default(1.2),
     /** BM25 length normalisation of keyword search (0: none, 1: full). */
     SEARCH_BM25_B: z.coerce.number().min(0).max(1).default(0.75),
+    /** Chunks hybrid's BM25 leg ranks (the vector leg ranks 300): fewer is faster (exact pruning). */
+    SEARCH_HYBRID_KEYWORD_WINDOW: z.coerce.number().int().min(10).max(1000).default(100),
     /** Hybrid's fusion when a request names none (measured in BENCHMARKS.md). */
     SEARCH_FUSION: SearchFusionSchema.default('rrf'),
     /** Convex fusion's weight of the semantic leg when a request names none. */

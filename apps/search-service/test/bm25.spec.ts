@@ -2,7 +2,7 @@ import type { SearchResponse } from '@mna/shared';
 import { withTenant } from '@mna/shared/kit';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call } from './fixtures.js';
+import { call, ingestAll, rng } from './fixtures.js';
 import { eventually, useHarness } from './harness.js';
 
 const A = 'org_bm25_a';
@@ -151,6 +151,59 @@ describe('term statistics', () => {
     await post(A, { externalId: 'd2', title: 'alpha', content: 'gamma delta' });
     ids.d3 = await post(A, corpus[2]!);
     expect(await statsOf(A)).toEqual(before);
+  });
+});
+
+describe('top-k pruning', () => {
+  it('keyword pages and the hybrid keyword leg equal BM25 computed in the test from every chunk', async () => {
+    const D = 'org_bm25_d';
+    const random = rng(11);
+    const vocab = 'harbour copper timber cargo bridge river north south crane ledger vessel quarry'.split(
+      ' ',
+    );
+    // Zipf-like use: the first words are in most documents, the last ones in a few.
+    const docs = Array.from({ length: 400 }, (_, i) => ({
+      externalId: `z${i}`,
+      kind: 'note' as const,
+      title: `record ${i}`,
+      content: Array.from(
+        { length: 4 + Math.floor(random() * 30) },
+        () => vocab[Math.floor(vocab.length * random() ** 2.5)],
+      ).join(' '),
+    }));
+    await ingestAll(h, D, docs);
+    const query = 'harbour copper crane quarry';
+    const exact = await withTenant(h.db, D, async (trx) => {
+      const { rows } = await sql<{ document_id: string; term_count: number; terms: Record<string, number> }>`
+        select c.document_id, c.term_count, coalesce((select jsonb_object_agg(u.lexeme, array_length(u.positions, 1))
+          from unnest(c.tsv) u), '{}'::jsonb) as terms from search.chunks c`.execute(trx);
+      const q = (
+        await sql<{ l: string[] }>`select tsvector_to_array(to_tsvector('english', ${query})) as l`.execute(
+          trx,
+        )
+      ).rows[0]!.l;
+      const n = rows.length;
+      const avglen = rows.reduce((s, r) => s + r.term_count, 0) / n;
+      const df = (t: string) => rows.filter((r) => r.terms[t]).length;
+      const best = new Map<string, number>();
+      for (const r of rows) {
+        const score = q.reduce(
+          (s, t) => (r.terms[t] ? s + termScore(n, df(t), r.terms[t], r.term_count, avglen) : s),
+          0,
+        );
+        if (score > 0) best.set(r.document_id, Math.max(best.get(r.document_id) ?? 0, score));
+      }
+      return [...best].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+    });
+    expect(exact.length).toBeGreaterThan(100);
+    const page1 = await search(D, { query, mode: 'keyword', limit: 10 });
+    const page2 = await search(D, { query, mode: 'keyword', limit: 10, cursor: page1.nextCursor });
+    const got = [...page1.results, ...page2.results];
+    expect(got.map((r) => r.documentId)).toEqual(exact.slice(0, 20).map(([id]) => id));
+    for (const [i, r] of got.entries()) expect(r.score).toBeCloseTo(exact[i]![1], 9);
+    // Convex fusion with α = 0 orders by the keyword leg alone (the leg prunes to its window).
+    const hybrid = await search(D, { query, fusion: 'convex', alpha: 0, limit: 10 });
+    expect(hybrid.results.map((r) => r.documentId)).toEqual(exact.slice(0, 10).map(([id]) => id));
   });
 });
 

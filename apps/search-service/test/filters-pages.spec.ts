@@ -236,7 +236,10 @@ describe('query plans', () => {
   it('hybrid search uses both', async () => {
     const fusion = { fusion: 'rrf' as const, rrfK: 60, alpha: 0.5 };
     const hybrid = async (t: string) =>
-      hybridQuery({ ...common(), vector, text: t, window: 300, bm25, fusion, stats: await statsOf(t) });
+      hybridQuery({
+        ...common(),
+        ...{ vector, text: t, window: 300, keywordWindow: 100, bm25, fusion, stats: await statsOf(t) },
+      });
     expect(await plan(await hybrid(text), ORDERED)).toContain('chunks_embedding_hnsw');
     expect(await plan(await hybrid(rare), BITMAP)).toContain('chunks_tsv_gin');
   });

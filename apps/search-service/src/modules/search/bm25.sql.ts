@@ -28,21 +28,59 @@ export function termStatsQuery(text: string, tenantId: string) {
 const quotedLexeme = sql`'''' || replace(replace(lexeme, '\\', '\\\\'), '''', '''''') || ''''`;
 
 /**
- * CTEs every BM25 query starts with (after `with`): `tot` (chunk count n, average length), `terms`
- * (the query's lexemes that occur in the tenant, with idf = ln(1 + (n − df + 0.5) / (df + 0.5))) and
- * `kq` (their OR as a tsquery for the GIN index, and their array `lex`). A query with no known lexeme
- * leaves `kq.q` null and matches nothing.
+ * Exact top-k pruning (MaxScore): a term adds at most idf · (k1 + 1). The chunks holding the rarest
+ * terms (df summing to k) are scored first; θ is the k-th best of those scores (per chunk, or per
+ * document's best chunk). The lowest-bound terms whose bounds sum below θ are then left out of the
+ * GIN query: a chunk holding only those scores below θ, so it cannot enter the top k; every chunk
+ * that is still matched is scored with all terms. `conds` are the query's own conditions.
  */
-export function bm25Ctes(text: string, stats: TermStats): RawBuilder<unknown> {
-  return sql`tot as (
-      select ${stats.n}::float8 as n,
-        greatest(${stats.total}::float8 / greatest(${stats.n}::float8, 1), 1) as avglen
-    ), terms as materialized (
-      select l.lexeme, ln(1 + (tot.n - l.df + 0.5) / (l.df + 0.5)) as idf
-      from unnest(${queryLexemes(text)}, ${stats.df}::int[]) l(lexeme, df), tot
+export type Bm25Prune = { k: number; perDocument: boolean; conds: RawBuilder<unknown> };
+
+function pruneCtes(p: Bm25Params, prune: Bm25Prune) {
+  const unitScores = prune.perDocument
+    ? sql`select max(s) as s from seed group by document_id`
+    : sql`select s from seed`;
+  return sql`, seed_terms as (
+      select x.lexeme from (select lexeme, sum(df) over (order by df, lexeme) - df as before from terms) x
+      where x.before < ${prune.k}
+    ), seed as materialized (
+      select c.document_id, ${bm25Score(p)} as s
+      from search.chunks c, tot,
+        (select string_agg(${quotedLexeme}, ' | ')::tsquery as q from terms
+         where lexeme in (select lexeme from seed_terms)) sq
+      where ${prune.conds} and c.tsv operator(search.@@) sq.q
+    ), theta as (
+      select coalesce((select x.s from (${unitScores}) x order by x.s desc offset ${prune.k - 1} limit 1), 0) as t
+    ), pruned as (
+      select x.lexeme from theta, (
+        select lexeme, sum(idf) over (order by idf, lexeme) * ${p.k1 + 1}::float8 as bound from terms
+        where lexeme not in (select lexeme from seed_terms)
+      ) x where x.bound < theta.t
+    )`;
+}
+
+/**
+ * CTEs every BM25 query starts with (after `with`): `terms` (the query's lexemes that occur in the
+ * tenant, with df and idf = ln(1 + (n − df + 0.5) / (df + 0.5))), `tot` (average length, and `lex`,
+ * the lexemes) and `kq` (the OR of the lexemes, less the pruned ones, as a tsquery for the GIN
+ * index). A query with no known lexeme leaves `kq.q` null and matches nothing.
+ */
+export function bm25Ctes(
+  text: string,
+  stats: TermStats,
+  p?: { params: Bm25Params; prune: Bm25Prune | null },
+): RawBuilder<unknown> {
+  const prune = p?.prune ? pruneCtes(p.params, p.prune) : sql``;
+  return sql`terms as materialized (
+      select l.lexeme, l.df, ln(1 + (${stats.n}::float8 - l.df + 0.5) / (l.df + 0.5)) as idf
+      from unnest(${queryLexemes(text)}, ${stats.df}::int[]) l(lexeme, df)
       where l.df > 0
-    ), kq as (
-      select string_agg(${quotedLexeme}, ' | ')::tsquery as q, array_agg(lexeme) as lex from terms
+    ), tot as (
+      select greatest(${stats.total}::float8 / greatest(${stats.n}::float8, 1), 1) as avglen,
+        (select array_agg(lexeme) from terms) as lex
+    )${prune}, kq as (
+      select string_agg(${quotedLexeme}, ' | ')::tsquery as q from terms
+      ${p?.prune ? sql`where lexeme not in (select lexeme from pruned)` : sql``}
     )`;
 }
 
@@ -51,14 +89,14 @@ export function bm25Ctes(text: string, stats: TermStats): RawBuilder<unknown> {
  * per lexeme) and `ts_filter` keeps only them, so a long chunk is never unnested whole.
  */
 const matchedTerms = sql`(select u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 as tf
-  from unnest(ts_filter(setweight(c.tsv, 'A', kq.lex), '{a}')) u)`;
+  from unnest(ts_filter(setweight(c.tsv, 'A', tot.lex), '{a}')) u)`;
 
 /** One term's BM25 contribution in chunk `c` (needs `f.tf`, `t.idf`, `tot.avglen`). */
 const contribution = (p: Bm25Params) =>
   sql`t.idf * f.tf * ${p.k1 + 1}::float8
     / (f.tf + ${p.k1}::float8 * (1 - ${p.b}::float8 + ${p.b}::float8 * c.term_count / tot.avglen))`;
 
-/** BM25 score of chunk `c` for the query of `bm25Ctes` (with `kq` and `tot` in the FROM list). */
+/** BM25 score of chunk `c` for the query of `bm25Ctes` (with `tot` in the FROM list). */
 export const bm25Score = (p: Bm25Params) =>
   sql`(select sum(${contribution(p)}) from ${matchedTerms} f join terms t on t.lexeme = f.lexeme)`;
 
@@ -93,6 +131,6 @@ export function explainQuery(p: {
         from (select t.lexeme as term, ${contribution(p.params)} as contribution
           from ${matchedTerms} f join terms t on t.lexeme = f.lexeme) x
       ), '[]'::jsonb) as terms
-    from search.chunks c, tot, kq
+    from search.chunks c, tot
     where c.tenant_id = ${p.tenantId} and c.id = any(${p.chunkIds}::uuid[])`;
 }

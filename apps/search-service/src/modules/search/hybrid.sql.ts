@@ -21,8 +21,8 @@ function fusedScore(p: FusionParams) {
 }
 
 /**
- * Hybrid: the top `window` chunks of each leg (cosine distance through HNSW; BM25 through GIN, the
- * same query semantics as keyword mode), collapsed to documents and ranked, then fused; the snippet is
+ * Hybrid: the top `window` chunks by cosine distance (HNSW) and the top `keywordWindow` by BM25
+ * (GIN, the same query semantics as keyword mode; a smaller window prunes more, see Bm25Prune), collapsed to documents and ranked, then fused; the snippet is
  * the best semantic chunk, else the best keyword chunk.
  */
 export function hybridQuery(
@@ -33,12 +33,13 @@ export function hybridQuery(
     stats: TermStats;
     fusion: FusionParams;
     window: number;
+    keywordWindow: number;
   },
 ) {
   const q = sql`${p.vector}::halfvec(1536)`;
   const b = p.boundary;
   return sql<Row>`
-    with ${bm25Ctes(p.text, p.stats)},
+    with ${bm25Ctes(p.text, p.stats, { params: p.bm25, prune: { k: p.keywordWindow, perDocument: false, conds: p.conds } })},
     sem as materialized (
       select c.id, c.document_id, c.embedding <=> ${q} as distance
       from search.chunks c where ${p.conds}
@@ -46,7 +47,7 @@ export function hybridQuery(
     ), kw as materialized (
       select c.id, c.document_id, ${bm25Score(p.bm25)} as rank
       from search.chunks c, kq, tot where ${p.conds} and ${bm25Match}
-      order by 3 desc, c.id limit ${p.window}
+      order by 3 desc, c.id limit ${p.keywordWindow}
     ), sem_ranked as (
       select document_id, min(distance) as distance, (array_agg(id order by distance, id))[1] as chunk_id,
         row_number() over (order by min(distance), document_id) as r

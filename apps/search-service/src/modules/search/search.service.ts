@@ -30,6 +30,8 @@ export type SearchServiceDeps = {
   convexAlpha: number;
   /** Chunks each leg of a hybrid search ranks; hybrid pages end when both are exhausted. */
   hybridWindow?: number;
+  /** Chunks hybrid's BM25 leg ranks (its cost falls with it: fewer chunks are scored). */
+  hybridKeywordWindow?: number;
   /** hnsw.ef_search: candidates kept per step of the graph walk. */
   efSearch?: number;
 };
@@ -47,6 +49,7 @@ function snippetOf(text: string, title: string): string {
 
 export function createSearchService(deps: SearchServiceDeps) {
   const window = deps.hybridWindow ?? 300;
+  const keywordWindow = deps.hybridKeywordWindow ?? 100;
   const efSearch = deps.efSearch ?? 100;
 
   async function search(principal: Principal, request: ParsedSearch): Promise<SearchResponse> {
@@ -97,6 +100,7 @@ export function createSearchService(deps: SearchServiceDeps) {
           vector: vector!,
           text: query,
           window,
+          keywordWindow,
           bm25: deps.bm25,
           stats: stats!,
           fusion: { fusion, rrfK: deps.rrfK, alpha },

@@ -86,8 +86,10 @@ export function semanticQuery(p: PageParams & { vector: string; candidates: numb
  */
 export function keywordSearchQuery(p: PageParams & { text: string; bm25: Bm25Params; stats: TermStats }) {
   const b = p.boundary;
+  // First pages prune to their top limit + 1 documents; later pages score every match.
+  const prune = b ? null : { k: p.limit + 1, perDocument: true, conds: p.conds };
   return sql<Row>`
-    with ${bm25Ctes(p.text, p.stats)},
+    with ${bm25Ctes(p.text, p.stats, { params: p.bm25, prune })},
     scored as materialized (
       select c.id, c.document_id, c.text, ${bm25Score(p.bm25)} as rank
       from search.chunks c, kq, tot
