@@ -24,7 +24,7 @@ const principal = (tenantId: string): PrincipalInput => ({
 });
 
 /** The values of an enum field of a zod schema (through .optional() and .default()), or none. */
-function enumValues(schema: unknown): string[] {
+export function enumValues(schema: unknown): string[] {
   let s = schema as { unwrap?: () => unknown; options?: unknown } | undefined;
   while (s && !Array.isArray(s.options) && typeof s.unwrap === 'function') s = s.unwrap() as typeof s;
   return Array.isArray(s?.options) ? s.options.map(String) : [];

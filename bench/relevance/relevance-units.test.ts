@@ -2,12 +2,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { bm25Rankings, tfidfRankings, winkTokens } from './baselines.js';
 import { documentText, splitOf } from './collection.js';
 import { loadCranfield } from './cranfield.js';
 import { loadCrunchbase } from './crunchbase.js';
 import { hitAt, ndcgAt, overlapAt, precisionAt, recallAt, scoreRankings } from './metrics.js';
-import { contractVariants } from './platform.js';
+import { contractVariants, enumValues } from './platform.js';
 
 describe('metrics, by hand', () => {
   const relevant = { a: 1, c: 2, d: 3 };
@@ -140,5 +141,12 @@ describe('variants from the contract', () => {
     const labels = contractVariants([{ label: 'extra', body: { mode: 'hybrid' } }]).map((v) => v.label);
     expect(labels.slice(0, 3)).toEqual(['keyword', 'semantic', 'hybrid']);
     expect(labels.at(-1)).toBe('extra');
+  });
+
+  it('reads enum values through optional and default wrappers', () => {
+    expect(enumValues(z.enum(['rrf', 'convex']).default('rrf'))).toEqual(['rrf', 'convex']);
+    expect(enumValues(z.enum(['rrf']).optional())).toEqual(['rrf']);
+    expect(enumValues(z.string())).toEqual([]);
+    expect(enumValues(undefined)).toEqual([]);
   });
 });
