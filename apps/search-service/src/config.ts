@@ -38,10 +38,10 @@ export const configSpec = {
     SEARCH_BM25_B: z.coerce.number().min(0).max(1).default(0.75),
     /** Chunks hybrid's BM25 leg ranks (the vector leg ranks 300): fewer is faster (exact pruning). */
     SEARCH_HYBRID_KEYWORD_WINDOW: z.coerce.number().int().min(10).max(1000).default(100),
-    /** Hybrid's fusion when a request names none (measured in BENCHMARKS.md). */
-    SEARCH_FUSION: SearchFusionSchema.default('rrf'),
-    /** Convex fusion's weight of the semantic leg when a request names none. */
-    SEARCH_CONVEX_ALPHA: z.coerce.number().min(0).max(1).default(0.5),
+    /** Hybrid's fusion when a request names none: convex won on the relevance dev split (BENCHMARKS.md). */
+    SEARCH_FUSION: SearchFusionSchema.default('convex'),
+    /** Convex fusion's semantic weight α when a request names none (0.1: best on the dev split). */
+    SEARCH_CONVEX_ALPHA: z.coerce.number().min(0).max(1).default(0.1),
     /** hnsw.ef_search: candidates kept per step of the HNSW walk (recall against latency). */
     SEARCH_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(100),
     QUERY_EMBEDDING_CACHE_TTL_SECONDS: positiveInt(86_400),
