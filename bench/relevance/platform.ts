@@ -43,7 +43,7 @@ export function contractVariants(extra: Variant[] = []): Variant[] {
   );
   const fusions = enumValues(shape.fusion).map((fusion) => ({
     label: `hybrid fusion=${fusion}`,
-    body: { mode: 'hybrid' as const, fusion },
+    body: { mode: 'hybrid', fusion } as Variant['body'],
   }));
   return [...modes.map((mode) => ({ label: mode, body: { mode } as Variant['body'] })), ...fusions, ...extra];
 }

@@ -30,6 +30,11 @@ export type SearchDeps = {
     | 'INTERNAL_TOKEN_SECRET'
     | 'REDIS_PREFIX'
     | 'SEARCH_RRF_K'
+    | 'SEARCH_BM25_K1'
+    | 'SEARCH_BM25_B'
+    | 'SEARCH_FUSION'
+    | 'SEARCH_CONVEX_ALPHA'
+    | 'SEARCH_HYBRID_KEYWORD_WINDOW'
     | 'SEARCH_EF_SEARCH'
     | 'QUERY_EMBEDDING_CACHE_TTL_SECONDS'
     | 'EMBED_JOB_ATTEMPTS'
@@ -76,6 +81,10 @@ export async function buildApp(deps: SearchDeps) {
       embedQuery,
       embeddingModel: deps.embedder.model,
       rrfK: config.SEARCH_RRF_K,
+      bm25: { k1: config.SEARCH_BM25_K1, b: config.SEARCH_BM25_B },
+      fusion: config.SEARCH_FUSION,
+      convexAlpha: config.SEARCH_CONVEX_ALPHA,
+      hybridKeywordWindow: config.SEARCH_HYBRID_KEYWORD_WINDOW,
       efSearch: config.SEARCH_EF_SEARCH,
     }),
   );

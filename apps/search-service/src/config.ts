@@ -1,4 +1,4 @@
-import { envFragments } from '@mna/shared';
+import { envFragments, SearchFusionSchema } from '@mna/shared';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -37,6 +37,16 @@ export const configSpec = {
     EMBED_LOCAL_MODEL: z.enum(['local-idf-v2', 'local-hash-v1']).default('local-idf-v2'),
     /** Reciprocal Rank Fusion constant of hybrid search. */
     SEARCH_RRF_K: positiveInt(60),
+    /** BM25 term-frequency saturation of keyword search. */
+    SEARCH_BM25_K1: z.coerce.number().min(0).max(10).default(1.2),
+    /** BM25 length normalisation of keyword search (0: none, 1: full). */
+    SEARCH_BM25_B: z.coerce.number().min(0).max(1).default(0.75),
+    /** Chunks hybrid's BM25 leg ranks (the vector leg ranks 300): fewer is faster (exact pruning). */
+    SEARCH_HYBRID_KEYWORD_WINDOW: z.coerce.number().int().min(10).max(1000).default(100),
+    /** Hybrid's fusion when a request names none: convex won on the relevance dev split (BENCHMARKS.md). */
+    SEARCH_FUSION: SearchFusionSchema.default('convex'),
+    /** Convex fusion's semantic weight α when a request names none (0.1: best on the dev split). */
+    SEARCH_CONVEX_ALPHA: z.coerce.number().min(0).max(1).default(0.1),
     /** hnsw.ef_search: candidates kept per step of the HNSW walk (recall against latency). */
     SEARCH_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(100),
     QUERY_EMBEDDING_CACHE_TTL_SECONDS: positiveInt(86_400),

@@ -5,16 +5,14 @@ import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toVectorLiteral } from '../src/modules/embeddings/embedder.js';
 import { LOCAL_IDF_MODEL, localIdfEmbedding } from '../src/modules/embeddings/local-idf-embedder.js';
-import {
-  chunkConditions,
-  hybridQuery,
-  keywordSearchQuery,
-  semanticQuery,
-} from '../src/modules/search/search.sql.js';
+import { termStatsQuery } from '../src/modules/search/bm25.sql.js';
+import { hybridQuery } from '../src/modules/search/hybrid.sql.js';
+import { chunkConditions, keywordSearchQuery, semanticQuery } from '../src/modules/search/search.sql.js';
 import { call, ingestAll, syntheticDocuments } from './fixtures.js';
 import { eventually, useHarness } from './harness.js';
 
 const TENANT = 'org_pages';
+const bm25 = { k1: 1.2, b: 0.75 };
 const MODES = ['hybrid', 'semantic', 'keyword'] as const;
 const h = useHarness();
 let docs: DocumentInput[];
@@ -195,6 +193,8 @@ describe('query plans', () => {
   const ORDERED = ['enable_seqscan', 'enable_sort'];
   const BITMAP = ['enable_seqscan', 'enable_indexscan'];
   const vector = toVectorLiteral(localIdfEmbedding(text));
+  const statsOf = async (t: string) =>
+    (await withTenant(h.db, TENANT, (trx) => termStatsQuery(t, TENANT).execute(trx))).rows[0]!;
   const common = (filters: SearchFilters = {}) => ({
     conds: chunkConditions(TENANT, new Date(), filters),
     boundary: null,
@@ -225,7 +225,8 @@ describe('query plans', () => {
   });
 
   it('keyword search uses the GIN index on tsv, with no built-in operator marked leakproof', async () => {
-    const p = await plan(keywordSearchQuery({ ...common(), text: rare }), BITMAP);
+    const stats = await statsOf(rare);
+    const p = await plan(keywordSearchQuery({ ...common(), text: rare, bm25, stats }), BITMAP);
     expect(p).toContain('chunks_tsv_gin');
     // The trust is confined to search.@@ (migration 0006); the built-in @@ keeps its default.
     const { rows } = await sql<{ leakproof: boolean }>`select proleakproof as leakproof from pg_proc
@@ -234,8 +235,13 @@ describe('query plans', () => {
   });
 
   it('hybrid search uses both', async () => {
-    const hybrid = (t: string) => hybridQuery({ ...common(), vector, text: t, window: 300, rrfK: 60 });
-    expect(await plan(hybrid(text), ORDERED)).toContain('chunks_embedding_hnsw');
-    expect(await plan(hybrid(rare), BITMAP)).toContain('chunks_tsv_gin');
+    const fusion = { fusion: 'rrf' as const, rrfK: 60, alpha: 0.5 };
+    const hybrid = async (t: string) =>
+      hybridQuery({
+        ...common(),
+        ...{ vector, text: t, window: 300, keywordWindow: 100, bm25, fusion, stats: await statsOf(t) },
+      });
+    expect(await plan(await hybrid(text), ORDERED)).toContain('chunks_embedding_hnsw');
+    expect(await plan(await hybrid(rare), BITMAP)).toContain('chunks_tsv_gin');
   });
 });

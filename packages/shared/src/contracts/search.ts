@@ -69,15 +69,45 @@ export const SearchFiltersSchema = z.strictObject({
 });
 export type SearchFilters = z.infer<typeof SearchFiltersSchema>;
 
+/** How hybrid search fuses its semantic and keyword legs. */
+export const SEARCH_FUSIONS = ['rrf', 'convex'] as const;
+export const SearchFusionSchema = z.enum(SEARCH_FUSIONS);
+export type SearchFusion = z.infer<typeof SearchFusionSchema>;
+
 export const SearchRequestSchema = z.strictObject({
   query: z.string().trim().min(1).max(2000),
   mode: z.enum(SEARCH_MODES).default('hybrid'),
+  /**
+   * Hybrid only: `rrf` (Reciprocal Rank Fusion) or `convex` (α·semantic + (1 − α)·keyword, each leg
+   * min-max normalised). Default: the service's configured fusion.
+   */
+  fusion: SearchFusionSchema.optional(),
+  /** Convex fusion only: the semantic leg's weight α. Default: the service's configured α. */
+  alpha: z.number().min(0).max(1).optional(),
+  /** Adds `explain` to every result: matched BM25 terms, semantic similarity, ranks. */
+  explain: z.boolean().default(false),
   filters: SearchFiltersSchema.optional(),
   limit: z.number().int().min(1).max(100).default(10),
-  cursor: z.string().min(1).max(2000).optional(),
+  /** Opaque; it carries the first page's BM25 statistics, so it grows with the query's length. */
+  cursor: z.string().min(1).max(16_000).optional(),
   minScore: z.number().min(0).optional(),
 });
 export type SearchRequest = z.input<typeof SearchRequestSchema>;
+
+/** Why a result ranks where it does. Ranks are 1-based; null when the result is outside that list. */
+export const SearchExplainSchema = z.object({
+  /** BM25 terms (stemmed lexemes) of the query in the result's best keyword chunk, largest first. */
+  terms: z.array(z.object({ term: z.string(), contribution: z.number() })),
+  /** Cosine similarity of the result's chunk to the query (null while the chunk is not embedded). */
+  semantic: z.number().nullable(),
+  /** Rank of the document in the keyword list (hybrid: its BM25 window; keyword mode: the results). */
+  keywordRank: z.number().int().positive().nullable(),
+  /** Rank of the document in the semantic list (hybrid: its vector window; semantic mode: the results). */
+  semanticRank: z.number().int().positive().nullable(),
+  /** Rank in the answer across pages: the position after fusion (or the single mode's order). */
+  fusedRank: z.number().int().positive(),
+});
+export type SearchExplain = z.infer<typeof SearchExplainSchema>;
 
 export const SearchResultSchema = z.object({
   documentId: z.uuid(),
@@ -88,6 +118,8 @@ export const SearchResultSchema = z.object({
   scores: z.object({ semantic: z.number().optional(), keyword: z.number().optional() }),
   metadata: DocumentMetadataSchema,
   kind: DocumentKindSchema,
+  /** Only with `explain: true`. */
+  explain: SearchExplainSchema.optional(),
 });
 export type SearchResult = z.infer<typeof SearchResultSchema>;
 

@@ -8,6 +8,7 @@ import * as m0006 from './0006_scoped_tsquery_match.js';
 import * as m0007 from './0007_hnsw_m32.js';
 import * as m0008 from './0008_document_versions.js';
 import * as m0009 from './0009_document_version_function.js';
+import * as m0010 from './0010_bm25_term_stats.js';
 import * as m0011 from './0011_embedding_model.js';
 
 /** Migrations of the search schema, applied in key order. */
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '0007_hnsw_m32': m0007,
   '0008_document_versions': m0008,
   '0009_document_version_function': m0009,
+  '0010_bm25_term_stats': m0010,
   '0011_embedding_model': m0011,
 };
 

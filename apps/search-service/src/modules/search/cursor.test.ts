@@ -12,6 +12,7 @@ const cursor: Cursor = {
   t: '2026-05-01T10:00:00.000Z',
   k: 0.4375,
   d: '0b6f1c2e-8d3a-4f5b-9c7d-1e2f3a4b5c6d',
+  o: 10,
 };
 const encoded = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 

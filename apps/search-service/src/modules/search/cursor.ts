@@ -5,7 +5,8 @@ import { z } from 'zod';
 /**
  * A page boundary: the last document's sort key (`key`: distance, rank or fused score) and id, the
  * snapshot time (rows created later stay out of every later page), and a fingerprint of the request
- * so that a cursor cannot be replayed against another query.
+ * so that a cursor cannot be replayed against another query; `o` counts the results of earlier pages
+ * (explain's ranks continue across pages).
  */
 const CursorSchema = z.strictObject({
   v: z.literal(1),
@@ -13,8 +14,11 @@ const CursorSchema = z.strictObject({
   t: z.iso.datetime({ offset: true }),
   k: z.number(),
   d: z.uuid(),
+  o: z.number().int().nonnegative().default(0),
+  /** Keyword and hybrid: the BM25 statistics of the first page (see TermStats). */
+  s: z.strictObject({ n: z.number(), total: z.number(), df: z.array(z.number().int()) }).optional(),
 });
-export type Cursor = z.infer<typeof CursorSchema>;
+export type Cursor = z.output<typeof CursorSchema>;
 
 export const fingerprintOf = (parts: unknown): string =>
   createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);

@@ -1,5 +1,6 @@
 import type { SearchFilters } from '@mna/shared';
 import { type RawBuilder, sql } from 'kysely';
+import { type Bm25Params, bm25Ctes, bm25Match, bm25Score, type TermStats } from './bm25.sql.js';
 
 /** Conditions on chunk alias `c`: the tenant, the snapshot and every requested filter. */
 export function chunkConditions(tenantId: string, snapshot: Date, filters: SearchFilters = {}) {
@@ -16,20 +17,16 @@ export function chunkConditions(tenantId: string, snapshot: Date, filters: Searc
   return sql.join(conds, sql` and `);
 }
 
-/** OR of the query's lexemes: ranking rewards documents matching more of them. */
-export const keywordQuery = (text: string) =>
-  sql`replace(plainto_tsquery('english', ${text})::text, ' & ', ' | ')::tsquery`;
-
-/**
- * Every lexeme of the query (web-search syntax: quotes, `or`, `-`): hybrid's keyword leg, which must
- * stay selective because ranking costs one ts_rank_cd per matching chunk; the vector leg brings recall.
- */
-export const strictKeywordQuery = (text: string) => sql`websearch_to_tsquery('english', ${text})`;
-
-/** Normalisation 32 maps ts_rank_cd to rank / (rank + 1), in [0, 1). */
-export const keywordRank = sql`ts_rank_cd(c.tsv, kq.q, 32)::float8`;
-
 export type Boundary = { key: number; documentId: string } | null;
+
+/** What every mode's page query takes: its conditions, the page boundary, size and score floor. */
+export type PageParams = {
+  conds: RawBuilder<unknown>;
+  boundary: Boundary;
+  limit: number;
+  minScore?: number | undefined;
+  tenantId: string;
+};
 
 export type Row = {
   document_id: string;
@@ -38,30 +35,33 @@ export type Row = {
   key: number;
   semantic: number | null;
   keyword: number | null;
+  /** Hybrid: the document's rank in each leg's window (null when outside it). */
+  semantic_rank: number | null;
+  keyword_rank: number | null;
+  /** The chunk whose BM25 score is `keyword` (hybrid's snippet chunk may be the semantic one). */
+  keyword_chunk_id: string | null;
   title: string;
   kind: string;
   metadata: Record<string, unknown>;
   candidates: number;
 };
 
-const documentColumns = sql`d.title, d.kind, d.metadata`;
+/** The page's document columns (alias `d`), selected by every mode. */
+export const documentColumns = sql`d.title, d.kind, d.metadata`;
 
 /**
  * Semantic: the nearest chunks by cosine distance through the HNSW index (an iterative scan when
  * filters apply), materialised, then collapsed to each document's best chunk and re-sorted. Pages
  * continue after the boundary and skip documents that owned a chunk before it.
  */
-export function semanticQuery(p: {
-  conds: RawBuilder<unknown>;
-  vector: string;
-  /** Only chunks embedded by the query's model: vectors of two models are not comparable. */
-  model: string;
-  boundary: Boundary;
-  candidates: number;
-  limit: number;
-  minScore?: number | undefined;
-  tenantId: string;
-}) {
+export function semanticQuery(
+  p: PageParams & {
+    vector: string;
+    /** Only chunks embedded by the query's model: vectors of two models are not comparable. */
+    model: string;
+    candidates: number;
+  },
+) {
   const q = sql`${p.vector}::halfvec(1536)`;
   const b = p.boundary;
   return sql<Row>`
@@ -76,7 +76,8 @@ export function semanticQuery(p: {
       from nearest order by document_id, distance, id
     )
     select bt.document_id, bt.chunk_id, bt.text, bt.distance as key, 1 - bt.distance as semantic,
-      null::float8 as keyword, ${documentColumns}, (select count(*) from nearest)::int as candidates
+      null::float8 as keyword, null::int as semantic_rank, null::int as keyword_rank,
+      null::uuid as keyword_chunk_id, ${documentColumns}, (select count(*) from nearest)::int as candidates
     from best bt join search.documents d on d.id = bt.document_id and d.tenant_id = ${p.tenantId}
     where true
       ${b ? sql`and (bt.distance > ${b.key} or (bt.distance = ${b.key} and bt.document_id > ${b.documentId}::uuid))` : sql``}
@@ -86,91 +87,31 @@ export function semanticQuery(p: {
     limit ${p.limit + 1}`;
 }
 
-/** Keyword: every chunk matching the OR-query through the GIN index, best chunk per document. */
-export function keywordSearchQuery(p: {
-  conds: RawBuilder<unknown>;
-  text: string;
-  boundary: Boundary;
-  limit: number;
-  minScore?: number | undefined;
-  tenantId: string;
-}) {
+/**
+ * Keyword: BM25 over every chunk holding one of the query's lexemes (found through the GIN index),
+ * best chunk per document.
+ */
+export function keywordSearchQuery(p: PageParams & { text: string; bm25: Bm25Params; stats: TermStats }) {
   const b = p.boundary;
+  // First pages prune to their top limit + 1 documents; later pages score every match.
+  const prune = b ? null : { k: p.limit + 1, perDocument: true, conds: p.conds };
   return sql<Row>`
-    with kq as (select ${keywordQuery(p.text)} as q),
-    best as (
-      select distinct on (c.document_id) c.document_id, c.id as chunk_id, c.text, ${keywordRank} as rank
-      from search.chunks c, kq
-      where ${p.conds} and c.tsv operator(search.@@) kq.q
-      order by c.document_id, ${keywordRank} desc, c.id
+    with ${bm25Ctes(p.text, p.stats, { params: p.bm25, prune })},
+    scored as materialized (
+      select c.id, c.document_id, c.text, ${bm25Score(p.bm25)} as rank
+      from search.chunks c, kq, tot
+      where ${p.conds} and ${bm25Match}
+    ), best as (
+      select distinct on (document_id) document_id, id as chunk_id, text, rank
+      from scored order by document_id, rank desc, id
     )
     select bt.document_id, bt.chunk_id, bt.text, bt.rank as key, null::float8 as semantic,
-      bt.rank as keyword, ${documentColumns}, 0 as candidates
+      bt.rank as keyword, null::int as semantic_rank, null::int as keyword_rank,
+      bt.chunk_id as keyword_chunk_id, ${documentColumns}, 0 as candidates
     from best bt join search.documents d on d.id = bt.document_id and d.tenant_id = ${p.tenantId}
     where true
       ${b ? sql`and (bt.rank < ${b.key} or (bt.rank = ${b.key} and bt.document_id > ${b.documentId}::uuid))` : sql``}
       ${p.minScore !== undefined ? sql`and bt.rank >= ${p.minScore}` : sql``}
     order by bt.rank desc, bt.document_id
-    limit ${p.limit + 1}`;
-}
-
-/**
- * Hybrid: the top `window` chunks of each leg, collapsed to documents and ranked, fused with
- * Reciprocal Rank Fusion (score = Σ 1 / (k + rank)); the snippet is the best semantic chunk, else
- * the best keyword chunk.
- */
-export function hybridQuery(p: {
-  conds: RawBuilder<unknown>;
-  vector: string;
-  model: string;
-  text: string;
-  boundary: Boundary;
-  window: number;
-  rrfK: number;
-  limit: number;
-  minScore?: number | undefined;
-  tenantId: string;
-}) {
-  const q = sql`${p.vector}::halfvec(1536)`;
-  const b = p.boundary;
-  return sql<Row>`
-    with kq as (select ${strictKeywordQuery(p.text)} as q),
-    sem as materialized (
-      select c.id, c.document_id, c.embedding <=> ${q} as distance
-      from search.chunks c where ${p.conds} and c.embedding_model = ${p.model}
-      order by c.embedding <=> ${q} limit ${p.window}
-    ), kw as materialized (
-      select c.id, c.document_id, ${keywordRank} as rank
-      from search.chunks c, kq where ${p.conds} and c.tsv operator(search.@@) kq.q
-      order by ${keywordRank} desc, c.id limit ${p.window}
-    ), sem_docs as (
-      select document_id, min(distance) as distance, (array_agg(id order by distance, id))[1] as chunk_id,
-        row_number() over (order by min(distance), document_id) as r
-      from sem group by document_id
-    ), kw_docs as (
-      select document_id, max(rank) as rank, (array_agg(id order by rank desc, id))[1] as chunk_id,
-        row_number() over (order by max(rank) desc, document_id) as r
-      from kw group by document_id
-    ), fused as (
-      select coalesce(s.document_id, k.document_id) as document_id,
-        coalesce(s.chunk_id, k.chunk_id) as chunk_id,
-        coalesce(1.0 / (${p.rrfK} + s.r), 0)::float8 + coalesce(1.0 / (${p.rrfK} + k.r), 0)::float8 as score,
-        1 - s.distance as semantic, k.rank as keyword
-      from sem_docs s full join kw_docs k on k.document_id = s.document_id
-    ), page as (
-      select * from fused f
-      where true
-        ${b ? sql`and (f.score < ${b.key} or (f.score = ${b.key} and f.document_id > ${b.documentId}::uuid))` : sql``}
-        ${p.minScore !== undefined ? sql`and f.score >= ${p.minScore}` : sql``}
-      order by f.score desc, f.document_id
-      limit ${p.limit + 1}
-    )
-    -- The page's snippets and documents are looked up after the limit: a few index probes.
-    select f.document_id, f.chunk_id, c.text, f.score as key, f.semantic, f.keyword,
-      ${documentColumns}, 0 as candidates
-    from page f
-      join search.chunks c on c.id = f.chunk_id and c.tenant_id = ${p.tenantId}
-      join search.documents d on d.id = f.document_id and d.tenant_id = ${p.tenantId}
-    order by f.score desc, f.document_id
     limit ${p.limit + 1}`;
 }
