@@ -8,6 +8,7 @@ import type { GatewayConfig } from './config.js';
 import { registerDocs } from './docs/docs.plugin.js';
 import { buildOpenApiDocument } from './docs/openapi.js';
 import { createEntitlementsService } from './entitlements/entitlements.service.js';
+import { registerIdempotency } from './idempotency/idempotency.js';
 import { registerHardening } from './plugins/hardening.js';
 import { registerProxy, type Upstream } from './proxy/proxy.plugin.js';
 import { buildRouteTable } from './proxy/route-table.js';
@@ -93,6 +94,7 @@ export async function buildApp(deps: GatewayDeps) {
     publicPerWindow: config.RATE_LIMIT_PUBLIC_PER_WINDOW,
   };
   await registerRateLimit(app, { ...limits, redis: deps.redis, prefix: `${config.REDIS_PREFIX}:gw:rl:` });
+  await registerIdempotency(app, { redis: deps.redis, prefix: `${config.REDIS_PREFIX}:gw:idem:` });
   await registerAnalysisQuota(app, { redis: deps.redis, prefix: `${config.REDIS_PREFIX}:gw:quota:` });
   await registerDocs(app, buildOpenApiDocument(routes));
   await registerProxy(app, {

@@ -143,6 +143,16 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+/**
+ * A feature this deployment has not configured (a missing setting, named in the detail): 501 with its
+ * own type, so clients can tell it from an outage (503) and never retry it.
+ */
+export class NotConfiguredError extends AppError {
+  constructor(detail: string) {
+    super(501, 'not-configured', 'Not configured', { detail });
+  }
+}
+
 export class GatewayTimeoutError extends AppError {
   constructor(detail = 'The upstream service did not answer in time.') {
     super(504, 'timeout', 'Gateway timeout', { detail });
