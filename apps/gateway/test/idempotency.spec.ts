@@ -81,6 +81,7 @@ describe('Idempotency-Key', () => {
       while (analyses() === before) await new Promise((r) => setTimeout(r, 10));
       const concurrent = await analyze('key-inflight', 'Acme');
       expect(concurrent.statusCode).toBe(409);
+      expect(concurrent.headers['retry-after']).toBe('1');
       expect(concurrent.headers['content-type']).toMatch(/application\/problem\+json/);
       const done = await first;
       expect(done.statusCode).toBe(202);

@@ -4,6 +4,7 @@ import type { ServiceApp } from '@mna/shared/kit';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import '../fastify-types.js';
+import { readPayload } from '../http/payload.js';
 import type { GatewayRoute } from '../proxy/route-table.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -40,6 +41,16 @@ export class IdempotencyMismatchError extends AppError {
   }
 }
 
+/** 409 with Retry-After: the first call with this key is still running; a retry will get its answer. */
+export class IdempotencyInFlightError extends AppError {
+  constructor() {
+    super(409, 'idempotency-key-in-flight', 'Request in progress', {
+      detail: 'A request with this Idempotency-Key is still in progress; retry later for its answer.',
+      headers: { 'retry-after': '1' },
+    });
+  }
+}
+
 /** POSTs that create or start something; MCP's JSON-RPC and Stripe's signed webhook have their own ids. */
 export const isIdempotent = (route: GatewayRoute | undefined): route is GatewayRoute =>
   route !== undefined && route.method === 'POST' && !route.rawBody && route.path !== '/v1/mcp';
@@ -51,18 +62,6 @@ function fingerprint(request: FastifyRequest): string {
     ? request.body
     : Buffer.from(JSON.stringify(request.body ?? null));
   return sha256(Buffer.concat([Buffer.from(`${request.method} ${request.url}\n`), body]));
-}
-
-async function toBuffer(payload: unknown): Promise<Buffer | null> {
-  if (payload === null || payload === undefined) return Buffer.alloc(0);
-  if (Buffer.isBuffer(payload)) return payload;
-  if (typeof payload === 'string') return Buffer.from(payload);
-  if (typeof (payload as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of payload as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(chunk));
-    return Buffer.concat(chunks);
-  }
-  return null;
 }
 
 export type IdempotencySettings = { redis: Redis; prefix: string };
@@ -103,9 +102,7 @@ export async function registerIdempotency(app: ServiceApp, settings: Idempotency
     if (!existing) throw new ConflictError('A request with this Idempotency-Key just finished; retry.');
     const stored = JSON.parse(existing) as Stored;
     if (stored.fp !== fp) throw new IdempotencyMismatchError();
-    if (stored.state === 'pending') {
-      throw new ConflictError('A request with this Idempotency-Key is still in progress; retry later.');
-    }
+    if (stored.state === 'pending') throw new IdempotencyInFlightError();
     return reply
       .code(stored.status)
       .headers({ ...stored.headers, [REPLAYED_HEADER]: 'true' })
@@ -120,7 +117,7 @@ export async function registerIdempotency(app: ServiceApp, settings: Idempotency
       await redis.del(tracked.key).catch(() => undefined);
       return payload;
     }
-    const body = await toBuffer(payload);
+    const body = await readPayload(payload);
     if (!body) {
       await redis.del(tracked.key).catch(() => undefined);
       return payload;
