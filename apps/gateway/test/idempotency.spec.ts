@@ -105,6 +105,21 @@ describe('Idempotency-Key', () => {
     expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
   });
 
+  it('leaves POSTs that only read alone: a search with a key runs again', async () => {
+    const search = () =>
+      gw.app.inject({
+        method: 'POST',
+        url: '/v1/search',
+        headers: { ...bearer(token), 'idempotency-key': 'key-search' },
+        payload: { query: 'acme' },
+      });
+    const before = upstreams.search.seen.filter((s) => s.route === '/v1/search').length;
+    expect((await search()).statusCode).toBe(200);
+    const again = await search();
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(upstreams.search.seen.filter((s) => s.route === '/v1/search').length).toBe(before + 2);
+  });
+
   it('refuses a malformed key with 400', async () => {
     const res = await analyze('x'.repeat(300), 'Acme');
     expect(res.statusCode).toBe(400);

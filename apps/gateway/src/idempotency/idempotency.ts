@@ -51,9 +51,17 @@ export class IdempotencyInFlightError extends AppError {
   }
 }
 
-/** POSTs that create or start something; MCP's JSON-RPC and Stripe's signed webhook have their own ids. */
+/**
+ * POSTs that create or start something. Not: POSTs that only read (a `…:read` scope, e.g. search: a
+ * retry is harmless and storing every result a day would not be), MCP's JSON-RPC and Stripe's signed
+ * webhook (they carry their own ids).
+ */
 export const isIdempotent = (route: GatewayRoute | undefined): route is GatewayRoute =>
-  route !== undefined && route.method === 'POST' && !route.rawBody && route.path !== '/v1/mcp';
+  route !== undefined &&
+  route.method === 'POST' &&
+  !route.rawBody &&
+  route.path !== '/v1/mcp' &&
+  !route.access?.scope?.endsWith(':read');
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
