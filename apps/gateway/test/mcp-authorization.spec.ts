@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frontendApiUrlOf } from '../src/auth/protected-resource.js';
 import {
@@ -23,6 +24,20 @@ afterAll(async () => {
   await gw.close();
   await closeUpstreams(upstreams);
 });
+
+/** An RFC 9068 access token as Clerk's OAuth server signs it (`typ: at+jwt`), for `audience`. */
+async function oauthAccessToken(g: Gateway, audience: string) {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ client_id: 'client_inspector', scope: 'profile email', jti: `oat_${now}` })
+    .setProtectedHeader({ alg: 'RS256', kid: g.keys.kid, typ: 'at+jwt' })
+    .setIssuer(ISSUER)
+    .setSubject('user_oauth')
+    .setAudience(audience)
+    .setIssuedAt(now)
+    .setNotBefore(now - 5)
+    .setExpirationTime(now + 600)
+    .sign(g.keys.privateKey);
+}
 
 const rpc = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
 
@@ -83,6 +98,32 @@ describe('MCP authorization discovery (RFC 9728)', () => {
     const res = await gw.app.inject({ method: 'POST', url: '/v1/mcp', payload: rpc, headers: bearer(token) });
     expect(res.statusCode).toBe(200);
     expect(res.json().result).toEqual({ tenant: 'org_m' });
+  });
+
+  it('accepts a Clerk OAuth access token issued for /v1/mcp there, and nowhere else', async () => {
+    const oauth = (audience: string) => oauthAccessToken(gw, audience);
+    const ok = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/mcp',
+      payload: rpc,
+      headers: bearer(await oauth(`${PUBLIC}/v1/mcp`)),
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().result).toEqual({ tenant: 'user_oauth' });
+    const otherAudience = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/mcp',
+      payload: rpc,
+      headers: bearer(await oauth('https://elsewhere.test/v1/mcp')),
+    });
+    expect(otherAudience.statusCode).toBe(401);
+    expect(otherAudience.headers['www-authenticate']).toMatch(/error="invalid_token"/);
+    const rest = await gw.app.inject({
+      method: 'GET',
+      url: '/v1/billing/subscription',
+      headers: bearer(await oauth(`${PUBLIC}/v1/mcp`)),
+    });
+    expect(rest.statusCode).toBe(401);
   });
 
   it('reads Clerk’s Frontend API from a publishable key', () => {

@@ -14,7 +14,7 @@ import {
   type TenantPlan,
 } from '../entitlements/entitlements.service.js';
 import { checkPaidAccess } from '../entitlements/paid-check.js';
-import type { GatewayRoute } from '../proxy/route-table.js';
+import { type GatewayRoute, MCP_PATH } from '../proxy/route-table.js';
 import { checkRouteAccess } from './route-access.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -66,6 +66,10 @@ export const authPlugin = fp<AuthPluginOptions>(
       const identity = await options.verifier.verify(token);
       if (!identity) {
         request.log.info({ reason: 'invalid-token' }, 'authentication refused');
+        throw unauthorized(options.challenge(request, true));
+      }
+      // An OAuth access token was issued for the MCP server (its audience): nothing else accepts it.
+      if (identity.kind === 'session' && identity.oauth && route.path !== MCP_PATH) {
         throw unauthorized(options.challenge(request, true));
       }
       const tenantId = identity.kind === 'session' ? (identity.orgId ?? identity.userId) : identity.tenantId;
