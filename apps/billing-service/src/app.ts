@@ -58,7 +58,7 @@ export type BillingDeps = {
   metrics: Metrics;
   db: Kysely<BillingDatabase>;
   redis: Redis;
-  /** The real SDK, or null without STRIPE_SECRET_KEY (Stripe-backed routes then answer 503). */
+  /** The real SDK, or null without STRIPE_SECRET_KEY (Stripe-backed routes then answer 501). */
   stripe: Stripe | null;
   eventsQueue: EventsQueue;
   /** Further queues this service owns, exported as bullmq_queue_* gauges (dunning, notifications). */

@@ -23,7 +23,7 @@ export const configSpec = {
       ...envFragments.database,
       ...envFragments.redis,
       ...envFragments.internalAuth,
-      /** Without it the catalog and entitlements work; Stripe-backed routes answer 503. */
+      /** Without it the catalog and entitlements work; Stripe-backed routes answer 501 (not configured). */
       STRIPE_SECRET_KEY: envFragments.optionalSecret,
       STRIPE_WEBHOOK_SECRET: envFragments.optionalSecret,
       /** Only ever set in tests and benchmarks: points the real SDK at a local fake of the Stripe API. */

@@ -32,7 +32,7 @@ describe('without a Stripe key (the embedded default)', () => {
     expect(ent.json()).toMatchObject({ tenantId: 'org_x', plan: 'solo', status: 'none' });
   });
 
-  it('answers 503 problem+json naming STRIPE_SECRET_KEY on Stripe-backed routes', async () => {
+  it('answers 501 not-configured problem+json naming STRIPE_SECRET_KEY on Stripe-backed routes', async () => {
     const headers = await h.headers();
     const calls = [
       {
@@ -56,20 +56,22 @@ describe('without a Stripe key (the embedded default)', () => {
     ];
     for (const call of calls) {
       const res = await h.app.inject({ ...call, headers });
-      expect(res.statusCode, call.url).toBe(503);
+      expect(res.statusCode, call.url).toBe(501);
       expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json().type).toMatch(/\/not-configured$/);
+      expect(res.headers['retry-after']).toBeUndefined();
       expect(res.json().detail).toContain('STRIPE_SECRET_KEY');
     }
   });
 
-  it('answers 503 naming STRIPE_WEBHOOK_SECRET on the webhook and stores nothing', async () => {
+  it('answers 501 naming STRIPE_WEBHOOK_SECRET on the webhook and stores nothing', async () => {
     const res = await h.app.inject({
       method: 'POST',
       url: '/webhooks/stripe',
       payload: '{"id":"evt_1"}',
       headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=x' },
     });
-    expect(res.statusCode).toBe(503);
+    expect(res.statusCode).toBe(501);
     expect(res.json().detail).toContain('STRIPE_WEBHOOK_SECRET');
     const rows = await h.owner.selectFrom('billing.stripe_events').selectAll().execute();
     expect(rows).toHaveLength(0);

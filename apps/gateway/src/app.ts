@@ -3,11 +3,19 @@ import { createServiceApp, pingRedis, type Redis, registerDependencyMetrics } fr
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import { authPlugin } from './auth/auth.plugin.js';
+import {
+  authorizationServerOf,
+  bearerChallenge,
+  registerProtectedResource,
+  resourceMetadataUrl,
+} from './auth/protected-resource.js';
 import { createTokenVerifier, type TokenVerifierSettings } from './auth/token-verifier.js';
 import type { GatewayConfig } from './config.js';
 import { registerDocs } from './docs/docs.plugin.js';
 import { buildOpenApiDocument } from './docs/openapi.js';
 import { createEntitlementsService } from './entitlements/entitlements.service.js';
+import { registerHttpConventions } from './http/conventions.js';
+import { registerIdempotency } from './idempotency/idempotency.js';
 import { registerHardening } from './plugins/hardening.js';
 import { registerProxy, type Upstream } from './proxy/proxy.plugin.js';
 import { buildRouteTable } from './proxy/route-table.js';
@@ -87,12 +95,21 @@ export async function buildApp(deps: GatewayDeps) {
       timeoutMs: config.ENTITLEMENTS_TIMEOUT_MS,
     }),
     platformAdminUserIds: config.PLATFORM_ADMIN_USER_IDS,
+    challenge: (request, invalidToken) =>
+      bearerChallenge(resourceMetadataUrl(config.PUBLIC_URL, request), invalidToken),
+  });
+  await registerProtectedResource(app, {
+    publicUrl: config.PUBLIC_URL,
+    authorizationServer: authorizationServerOf(config),
   });
   const limits = {
     windowMs: config.RATE_LIMIT_WINDOW_MS,
     publicPerWindow: config.RATE_LIMIT_PUBLIC_PER_WINDOW,
   };
   await registerRateLimit(app, { ...limits, redis: deps.redis, prefix: `${config.REDIS_PREFIX}:gw:rl:` });
+  // Before idempotency: its onSend stores the answer with the Location this adds.
+  await registerHttpConventions(app, routes);
+  await registerIdempotency(app, { redis: deps.redis, prefix: `${config.REDIS_PREFIX}:gw:idem:` });
   await registerAnalysisQuota(app, { redis: deps.redis, prefix: `${config.REDIS_PREFIX}:gw:quota:` });
   await registerDocs(app, buildOpenApiDocument(routes));
   await registerProxy(app, {

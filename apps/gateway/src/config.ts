@@ -40,6 +40,13 @@ export const configSpec = {
       CLERK_MACHINE_SECRET_KEY: envFragments.optionalSecret,
       /** Clerk's Backend API (Clerk's SDK default when unset): only opaque `mt_` machine tokens need it. */
       CLERK_API_URL: z.string().url().optional(),
+      /**
+       * Clerk's Frontend API URL (the tokens' `iss`, Clerk's OAuth server), named to MCP clients in
+       * /.well-known/oauth-protected-resource; unset: read from CLERK_PUBLISHABLE_KEY.
+       */
+      CLERK_ISSUER_URL: z.string().url().optional(),
+      /** The gateway's public origin (e.g. https://api.mna.dev); unset: each request's own. */
+      PUBLIC_URL: z.string().url().optional(),
       /** Frontend origins whose session tokens are accepted (`azp`); empty disables the check. */
       CLERK_AUTHORIZED_PARTIES: list,
       /** Development auth key pair, shared by the running gateway and `pnpm token`. */
@@ -53,6 +60,7 @@ export const configSpec = {
       PLATFORM_ADMIN_USER_IDS: list,
       ENTITLEMENTS_CACHE_MS: ms(30_000),
       ENTITLEMENTS_TIMEOUT_MS: ms(1_000),
+      /** Browser origins allowed by CORS (credentials); required in production, local frontends added elsewhere. */
       CORS_ORIGINS: list,
       TRUST_PROXY: trustProxy,
       RATE_LIMIT_WINDOW_MS: ms(60_000),
@@ -98,6 +106,13 @@ export const configSpec = {
           code: 'custom',
           path: ['CLERK_JWT_KEY'],
           message: 'set CLERK_JWT_KEY or CLERK_SECRET_KEY in production (development auth is refused)',
+        });
+      }
+      if (env.CORS_ORIGINS.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CORS_ORIGINS'],
+          message: 'must list the frontend origins in production (comma-separated, e.g. https://app.mna.dev)',
         });
       }
       if (!env.CLERK_PUBLISHABLE_KEY) {

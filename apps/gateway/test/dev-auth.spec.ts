@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from '@mna/shared';
 import { deleteKeysWithPrefix, TEST_INTERNAL_SECRET, TEST_REDIS_URL, uniquePrefix } from '@mna/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSpec } from '../src/config.js';
-import { closeUpstreams, startUpstreams, type Upstreams } from './harness.js';
+import { closeUpstreams, PRODUCTION_BASE_ENV, startUpstreams, type Upstreams } from './harness.js';
 
 const run = promisify(execFile);
 const TSX = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
@@ -89,14 +89,7 @@ function startDevGateway(): Promise<{ url: string; token: string }> {
 
 describe('production without Clerk', () => {
   it('is refused by the configuration', () => {
-    const env = {
-      NODE_ENV: 'production',
-      INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
-      REDIS_URL: 'redis://r:6379',
-      SEARCH_SERVICE_URL: 'http://s',
-      AI_SERVICE_URL: 'http://a',
-      BILLING_SERVICE_URL: 'http://b',
-    };
+    const env = PRODUCTION_BASE_ENV;
     expect(() => loadConfig(configSpec, env)).toThrow(ConfigError);
     expect(() => loadConfig(configSpec, env)).toThrow(/CLERK_JWT_KEY/);
   });

@@ -26,6 +26,16 @@ import { type StandIn, type StandInPlan, startAi, startBilling, startSearch } fr
 
 export const APP_ORIGIN = 'https://app.mna.test';
 
+/** A production environment's addresses and secret, for configuration checks (nothing listens there). */
+export const PRODUCTION_BASE_ENV = {
+  NODE_ENV: 'production',
+  INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+  REDIS_URL: 'redis://r:6379',
+  SEARCH_SERVICE_URL: 'http://s',
+  AI_SERVICE_URL: 'http://a',
+  BILLING_SERVICE_URL: 'http://b',
+};
+
 export type Upstreams = { search: StandIn; ai: StandIn; billing: StandIn };
 
 export async function startUpstreams(plans: Record<string, StandInPlan> = {}): Promise<Upstreams> {

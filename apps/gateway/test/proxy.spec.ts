@@ -203,11 +203,13 @@ describe('routing and hardening', () => {
       ['GET', '/v1/nothing-here'],
       ['GET', '/internal/entitlements/org_p'],
       ['GET', '/internal/graph'],
-      ['PUT', DOC],
     ] as const) {
       const res = await gw.app.inject({ method, url, headers: bearer(token) });
       expect(res.statusCode, url).toBe(404);
     }
+    // A routed path with another method is 405 with Allow (http-conventions.spec.ts), not routed either.
+    const put = await gw.app.inject({ method: 'PUT', url: DOC, headers: bearer(token) });
+    expect(put.statusCode).toBe(405);
   });
 
   it('passes Stripe’s webhook body through untouched and without Clerk', async () => {

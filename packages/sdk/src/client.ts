@@ -56,7 +56,9 @@ const shapeHas = (schema: unknown, key: string) =>
 
 function withCursor(route: RouteContract, input: WireInput, cursor: string): WireInput {
   if (shapeHas(route.querystring, 'cursor')) return { ...input, query: { ...input.query, cursor } };
-  return { ...input, body: { ...(input.body as object), cursor } };
+  // Another body is another request: it gets its own idempotency key.
+  const { idempotencyKey: _firstPageKey, ...rest } = input;
+  return { ...rest, body: { ...(input.body as object), cursor } };
 }
 
 function routeMethod(route: RouteContract, send: Send) {

@@ -67,6 +67,8 @@ export class ConflictError extends ProblemError {}
 export class UnprocessableEntityError extends ProblemError {}
 /** 429: rate limited; thrown only once the client's retries are used up. */
 export class RateLimitedError extends ProblemError {}
+/** 501: a feature the deployment has not configured (e.g. billing without Stripe); never retried. */
+export class NotConfiguredError extends ProblemError {}
 /** 503: a dependency is unavailable; thrown only once the client's retries are used up. */
 export class ServiceUnavailableError extends ProblemError {}
 
@@ -85,6 +87,7 @@ const BY_STATUS: Record<
   409: ConflictError,
   422: UnprocessableEntityError,
   429: RateLimitedError,
+  501: NotConfiguredError,
   503: ServiceUnavailableError,
 };
 

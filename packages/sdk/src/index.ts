@@ -6,6 +6,7 @@ export {
   ConflictError,
   type FieldError,
   ForbiddenError,
+  NotConfiguredError,
   NotFoundError,
   PaymentRequiredError,
   type Problem,

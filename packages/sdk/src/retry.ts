@@ -11,13 +11,24 @@ export type RetryPolicy = {
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 60_000 };
 
 /**
- * 429 and 503 mean the platform refused the request before processing it (rate limit, an unavailable
- * dependency, load shedding), so they are retried for every method, POST included. A network failure
- * may come after the server acted, so it is retried only for idempotent methods.
+ * Answers a retry can change: 429 and 503 only WITH `Retry-After` (the platform refused before doing
+ * anything and said when to come back; the gateway's 409 for an idempotency key still in flight says
+ * so too), and 502/504 (a sick or slow upstream) for methods that are idempotent by themselves. Never
+ * a configuration error (501 "not configured"), nor any other 4xx/5xx: a retry would get the same.
  */
-export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+export const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([409, 429, 503]);
+export const RETRY_UPSTREAM_STATUSES: ReadonlySet<number> = new Set([502, 504]);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 export const isIdempotent = (method: string) => IDEMPOTENT.has(method);
+
+/**
+ * Whether an answer is worth another attempt. A POST's 502/504 is not: the gateway stores the first
+ * answer under the call's Idempotency-Key and would replay it.
+ */
+export function isRetryableStatus(status: number, method: string, retryAfterSeconds: number | undefined) {
+  if (RETRY_AFTER_STATUSES.has(status)) return retryAfterSeconds !== undefined;
+  return RETRY_UPSTREAM_STATUSES.has(status) && isIdempotent(method);
+}
 
 /** `Retry-After` in seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
 export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {

@@ -4,8 +4,8 @@ import { problemErrorFrom } from './errors.js';
 import {
   DEFAULT_RETRY,
   isIdempotent,
+  isRetryableStatus,
   parseRetryAfter,
-  RETRY_STATUSES,
   type RetryPolicy,
   retryDelayMs,
 } from './retry.js';
@@ -35,8 +35,8 @@ export type ClientOptions = {
   onRetry?: (info: RetryInfo) => void;
 };
 
-/** Per call: cancel it, or add headers. */
-export type CallOptions = { signal?: AbortSignal; headers?: Record<string, string> };
+/** Per call: cancel it, add headers, or name its `Idempotency-Key` (a POST gets a random one). */
+export type CallOptions = { signal?: AbortSignal; headers?: Record<string, string>; idempotencyKey?: string };
 
 export type WireInput = CallOptions & {
   params?: Record<string, unknown>;
@@ -75,13 +75,14 @@ export function createTransport(options: ClientOptions) {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
 
-  async function headersFor(input: WireInput): Promise<Record<string, string>> {
+  async function headersFor(input: WireInput, idempotencyKey: string | undefined) {
     const token = typeof options.token === 'function' ? await options.token() : options.token;
     return {
       accept: 'application/json, application/problem+json',
       ...options.headers,
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(input.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
       ...input.headers,
     };
   }
@@ -89,6 +90,11 @@ export function createTransport(options: ClientOptions) {
   return async function send(route: RouteContract, input: WireInput = {}): Promise<unknown> {
     const url = baseUrl + buildPath(route.path, input.params) + toQueryString(input.query);
     const body = input.body !== undefined ? JSON.stringify(input.body) : undefined;
+    // One key for every attempt of this call: the gateway runs it once and replays its answer, so a
+    // POST whose connection failed is safe to send again.
+    const idempotencyKey =
+      route.method === 'POST' ? (input.idempotencyKey ?? globalThis.crypto.randomUUID()) : undefined;
+    const retriesOnNetworkError = isIdempotent(route.method) || idempotencyKey !== undefined;
     for (let retry = 0; ; retry++) {
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
@@ -96,13 +102,13 @@ export function createTransport(options: ClientOptions) {
       try {
         response = await fetchImpl(url, {
           method: route.method,
-          headers: await headersFor(input),
+          headers: await headersFor(input, idempotencyKey),
           body,
           signal,
         });
       } catch (error) {
         const delayMs =
-          !input.signal?.aborted && isIdempotent(route.method)
+          !input.signal?.aborted && retriesOnNetworkError
             ? retryDelayMs(policy, retry, undefined)
             : undefined;
         if (delayMs === undefined) throw error;
@@ -113,7 +119,7 @@ export function createTransport(options: ClientOptions) {
       const payload = await readBody(response);
       if (response.ok) return payload;
       const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
-      const delayMs = RETRY_STATUSES.has(response.status)
+      const delayMs = isRetryableStatus(response.status, route.method, retryAfterSeconds)
         ? retryDelayMs(policy, retry, retryAfterSeconds)
         : undefined;
       if (delayMs === undefined) {

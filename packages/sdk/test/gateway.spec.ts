@@ -4,6 +4,7 @@ import {
   BadRequestError,
   createClient,
   ForbiddenError,
+  NotConfiguredError,
   NotFoundError,
   ProblemError,
   RateLimitedError,
@@ -164,5 +165,17 @@ describe('the SDK through the real gateway', () => {
     expect(retries[0]).toMatchObject({ status: 429, method: 'GET', path: '/v1/billing/plans', retry: 1 });
     expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(1000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('does not retry billing without Stripe: 501 not-configured, thrown at once', async () => {
+    const retries: RetryInfo[] = [];
+    const client = await clientFor(`org_nc_${randomUUID().slice(0, 8)}`, {
+      onRetry: (info) => retries.push(info),
+    });
+    const error = await rejection(client.billing.portal({ body: { returnUrl: 'https://app.test/back' } }));
+    expect(error).toBeInstanceOf(NotConfiguredError);
+    expect((error as NotConfiguredError).status).toBe(501);
+    expect((error as NotConfiguredError).type).toMatch(/\/not-configured$/);
+    expect(retries).toEqual([]);
   });
 });

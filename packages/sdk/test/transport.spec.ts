@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, ServiceUnavailableError } from '../src/index.js';
+import {
+  createClient,
+  NotConfiguredError,
+  type ProblemError,
+  ServiceUnavailableError,
+} from '../src/index.js';
 import { parseRetryAfter, retryDelayMs } from '../src/retry.js';
 import { rejection } from './rejection.js';
 
@@ -35,13 +40,14 @@ describe('retry policy', () => {
 // A real HTTP server answering from a script, to see what the client sends again and what it does not.
 describe('retries over HTTP', () => {
   let script: Array<(res: ServerResponse) => void> = [];
-  const seen: Array<{ method: string; url: string; body: string }> = [];
+  const seen: Array<{ method: string; url: string; body: string; key: string | undefined }> = [];
   let baseUrl: string;
   const server = createServer((req: IncomingMessage, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, body });
+      const key = req.headers['idempotency-key'];
+      seen.push({ method: req.method!, url: req.url!, body, key: typeof key === 'string' ? key : undefined });
       const next = script.shift();
       if (next) next(res);
       else res.writeHead(500).end();
@@ -79,25 +85,67 @@ describe('retries over HTTP', () => {
 
   it('throws ServiceUnavailableError with the problem once the retries are used up', async () => {
     seen.length = 0;
-    script = [problem(503), problem(503), problem(503)];
+    script = [
+      problem(503, { 'retry-after': '0' }),
+      problem(503, { 'retry-after': '0' }),
+      problem(503, { 'retry-after': '0' }),
+    ];
     const error = await rejection<ServiceUnavailableError>(client().billing.subscription());
     expect(error).toBeInstanceOf(ServiceUnavailableError);
     expect(error.title).toBe('Service unavailable');
     expect(seen).toHaveLength(3);
   });
 
-  it('does not send a POST again after a network failure, but does a GET', async () => {
+  it('does not retry what cannot succeed: 501 not configured, and 429/503 without Retry-After', async () => {
+    for (const status of [501, 503, 429]) {
+      seen.length = 0;
+      script = [problem(status), ok({ plans: [] })];
+      const error = await rejection<ProblemError>(client().billing.plans());
+      expect(error.status).toBe(status);
+      expect(seen).toHaveLength(1);
+    }
+    seen.length = 0;
+    script = [problem(501)];
+    expect(
+      await rejection(client().billing.portal({ body: { returnUrl: 'https://app.test/' } })),
+    ).toBeInstanceOf(NotConfiguredError);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('retries a GET on 502/504, but not a POST (the gateway would replay its stored answer)', async () => {
+    seen.length = 0;
+    script = [problem(502), problem(504), ok({ plans: [] })];
+    expect(await client().billing.plans()).toEqual({ plans: [] });
+    expect(seen).toHaveLength(3);
+    seen.length = 0;
+    script = [problem(504)];
+    await expect(client().search.search({ body: { query: 'acme' } })).rejects.toThrow();
+    expect(seen).toHaveLength(1);
+  });
+
+  it('sends a POST again after a network failure with the same Idempotency-Key', async () => {
     const closing = (res: ServerResponse) => res.socket?.destroy();
     seen.length = 0;
-    script = [closing];
-    await expect(
-      client().search.ingestDocument({ body: { externalId: 'a', kind: 'note', title: 't', content: 'c' } }),
-    ).rejects.toThrow();
-    expect(seen).toHaveLength(1);
+    script = [closing, ok({ id: 'd1', status: 'queued' })];
+    await client().search.ingestDocument({
+      body: { externalId: 'a', kind: 'note', title: 't', content: 'c' },
+    });
+    expect(seen).toHaveLength(2);
+    expect(seen[0]!.key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen[1]!.key).toBe(seen[0]!.key);
+    expect(seen[1]!.body).toBe(seen[0]!.body);
+    seen.length = 0;
+    script = [ok({ id: 'd2', status: 'queued' }), ok({ id: 'd3', status: 'queued' })];
+    const doc = { externalId: 'b', kind: 'note' as const, title: 't', content: 'c' };
+    await client().search.ingestDocument({ body: doc });
+    await client().search.ingestDocument({ body: doc, idempotencyKey: 'mine-123' });
+    expect(seen[0]!.key).toBeDefined();
+    expect(seen[1]!.key).toBe('mine-123');
     seen.length = 0;
     script = [closing, ok({ plans: [] })];
     expect(await client().billing.plans()).toEqual({ plans: [] });
     expect(seen).toHaveLength(2);
+    expect(seen[0]!.key).toBeUndefined();
   });
 
   it('fills path parameters and the query, and pages a list through its query cursor', async () => {

@@ -19,6 +19,9 @@ const TYPE_BASE = 'https://docs.mna.dev/problems/';
 
 export type FieldError = { path: string; message: string };
 
+/** A problem's `instance`: a URI naming the request (RFC 9457 asks for a URI reference). */
+export const problemInstance = (requestId: string) => `urn:request:${requestId}`;
+
 type AppErrorOptions = {
   detail?: string;
   errors?: FieldError[];
@@ -48,14 +51,15 @@ export class AppError extends Error {
     if (options.extensions) this.extensions = options.extensions;
   }
 
-  toProblem(instance?: string): Problem {
+  /** The problem body; `requestId` becomes its `instance` URI (`urn:request:<id>`). */
+  toProblem(requestId?: string): Problem {
     return {
       ...this.extensions,
       type: TYPE_BASE + this.slug,
       title: this.title,
       status: this.status,
       detail: this.message,
-      ...(instance ? { instance } : {}),
+      ...(requestId ? { instance: problemInstance(requestId) } : {}),
       ...(this.errors ? { errors: this.errors } : {}),
     };
   }
@@ -74,8 +78,9 @@ export class BadRequestError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  constructor(detail = 'Authentication is required to access this resource.') {
-    super(401, 'unauthorized', 'Unauthorized', { detail, headers: { 'www-authenticate': 'Bearer' } });
+  /** `wwwAuthenticate`: the challenge (RFC 6750), e.g. with `resource_metadata` (RFC 9728). */
+  constructor(detail = 'Authentication is required to access this resource.', wwwAuthenticate = 'Bearer') {
+    super(401, 'unauthorized', 'Unauthorized', { detail, headers: { 'www-authenticate': wwwAuthenticate } });
   }
 }
 
@@ -89,6 +94,16 @@ export class ForbiddenError extends AppError {
 export class PaymentRequiredError extends AppError {
   constructor(detail: string, extensions?: Record<string, unknown>) {
     super(402, 'payment-required', 'Payment required', { detail, ...(extensions ? { extensions } : {}) });
+  }
+}
+
+/** A known path asked with a method it does not serve; `Allow` lists those it does. */
+export class MethodNotAllowedError extends AppError {
+  constructor(method: string, allowed: string[]) {
+    super(405, 'method-not-allowed', 'Method not allowed', {
+      detail: `${method} is not allowed here; use ${allowed.join(', ')}.`,
+      headers: { allow: allowed.join(', ') },
+    });
   }
 }
 
@@ -140,6 +155,16 @@ export class ServiceUnavailableError extends AppError {
         ? { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) } }
         : {}),
     });
+  }
+}
+
+/**
+ * A feature this deployment has not configured (a missing setting, named in the detail): 501 with its
+ * own type, so clients can tell it from an outage (503) and never retry it.
+ */
+export class NotConfiguredError extends AppError {
+  constructor(detail: string) {
+    super(501, 'not-configured', 'Not configured', { detail });
   }
 }
 

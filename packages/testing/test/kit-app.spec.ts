@@ -45,7 +45,7 @@ function expectProblem(
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = response.json() as Record<string, unknown>;
   expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
-  expect(body.instance).toBe(response.headers['x-request-id']);
+  expect(body.instance).toBe(`urn:request:${response.headers['x-request-id']}`);
   expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/);
   return body;
 }

@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '@mna/shared';
+import { NotConfiguredError } from '@mna/shared';
 import Stripe from 'stripe';
 import type { BillingConfig } from '../config.js';
 
@@ -25,10 +25,10 @@ export function createStripeClient(settings: StripeSettings): Stripe | null {
   });
 }
 
-/** The client, or the 503 problem that names the missing setting. */
+/** The client, or the 501 problem that names the missing setting. */
 export function requireStripe(stripe: Stripe | null): Stripe {
   if (!stripe) {
-    throw new ServiceUnavailableError('Billing is not configured: STRIPE_SECRET_KEY is not set.');
+    throw new NotConfiguredError('Billing is not configured: STRIPE_SECRET_KEY is not set.');
   }
   return stripe;
 }

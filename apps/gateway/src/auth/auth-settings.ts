@@ -1,5 +1,6 @@
 import type { ClerkKeyPair } from '@mna/shared';
 import { type GatewayConfig, usesDevAuth } from '../config.js';
+import { MCP_PATH } from '../proxy/route-table.js';
 import { devPublishableKey, loadOrCreateDevKeys } from './dev-keys.js';
 import type { TokenVerifierSettings } from './token-verifier.js';
 
@@ -19,6 +20,8 @@ export async function resolveAuth(config: GatewayConfig): Promise<ResolvedAuth> 
     machineSecretKey: config.CLERK_MACHINE_SECRET_KEY,
     apiUrl: config.CLERK_API_URL,
     opaqueCacheMs: config.AUTH_OPAQUE_CACHE_MS,
+    // OAuth access tokens (MCP clients) must name the MCP server as their audience (RFC 8707).
+    oauthAudience: config.PUBLIC_URL ? `${config.PUBLIC_URL.replace(/\/+$/, '')}${MCP_PATH}` : undefined,
   };
   if (!usesDevAuth(config)) {
     return {

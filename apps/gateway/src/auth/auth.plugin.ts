@@ -14,7 +14,7 @@ import {
   type TenantPlan,
 } from '../entitlements/entitlements.service.js';
 import { checkPaidAccess } from '../entitlements/paid-check.js';
-import type { GatewayRoute } from '../proxy/route-table.js';
+import { type GatewayRoute, MCP_PATH } from '../proxy/route-table.js';
 import { checkRouteAccess } from './route-access.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -22,13 +22,15 @@ export type AuthPluginOptions = {
   verifier: TokenVerifier;
   entitlements: EntitlementsService;
   platformAdminUserIds: string[];
+  /** The 401's `WWW-Authenticate` for a request (RFC 9728's resource_metadata). */
+  challenge: (request: FastifyRequest, invalidToken: boolean) => string;
 };
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i;
 const FEATURE_KEY: Record<Feature, keyof Entitlements> = { mcp: 'mcpAccess', analytics: 'analytics' };
 
 /** One generic answer for every authentication failure: no hint which check failed. */
-const unauthorized = () => new UnauthorizedError();
+const unauthorized = (challenge: string) => new UnauthorizedError(undefined, challenge);
 
 function bearerOf(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
@@ -60,14 +62,18 @@ export const authPlugin = fp<AuthPluginOptions>(
       const route = request.routeOptions.config.gateway;
       if (!route || route.auth === 'public') return;
       const token = bearerOf(request);
-      if (!token) throw unauthorized();
+      if (!token) throw unauthorized(options.challenge(request, false));
       const identity = await options.verifier.verify(token);
       if (!identity) {
         request.log.info({ reason: 'invalid-token' }, 'authentication refused');
-        throw unauthorized();
+        throw unauthorized(options.challenge(request, true));
+      }
+      // An OAuth access token was issued for the MCP server (its audience): nothing else accepts it.
+      if (identity.kind === 'session' && identity.oauth && route.path !== MCP_PATH) {
+        throw unauthorized(options.challenge(request, true));
       }
       const tenantId = identity.kind === 'session' ? (identity.orgId ?? identity.userId) : identity.tenantId;
-      if (!tenantId) throw unauthorized();
+      if (!tenantId) throw unauthorized(options.challenge(request, true));
       const userId = identity.kind === 'session' ? identity.userId : identity.machineId;
       const platformAdmin = identity.kind === 'session' && admins.has(userId);
       checkRouteAccess(route, identity, platformAdmin);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createClerkClient } from '@clerk/fastify';
 import { MACHINE_SCOPES_CLAIM, ORG_MEMBERS_CLAIM, type PlanId, PlanIdSchema } from '@mna/shared';
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { DEV_PLAN_CLAIM } from './dev-keys.js';
 
@@ -17,6 +17,8 @@ export type Identity =
       orgMembers: number | null;
       /** Only from development tokens, and only while Clerk is not configured. */
       devPlan: PlanId | null;
+      /** A Clerk OAuth access token (an MCP client's): good for the resource it was issued for only. */
+      oauth?: true;
       expiresAtMs: number;
     }
   | {
@@ -41,10 +43,14 @@ export type TokenVerifierSettings = {
   maxEntries: number;
   /** How long a verified opaque `mt_` token is trusted before Clerk is asked again (revocation delay). */
   opaqueCacheMs: number;
+  /** The resource (`aud`) Clerk OAuth access tokens must be issued for; unset: OAuth tokens refused. */
+  oauthAudience?: string | undefined;
 };
 
 const NETWORKLESS_PLACEHOLDER_SECRET = 'sk_test_networkless_jwt_key_only';
 const ACCEPTS = ['session_token', 'm2m_token'] as const;
+/** RFC 9068's access-token JWT types, as Clerk's OAuth server writes them. */
+const OAUTH_JWT_TYPES = new Set(['at+jwt', 'application/at+jwt']);
 /** Clerk's prefix of opaque M2M tokens: random strings that only Clerk's Backend API can verify. */
 const OPAQUE_M2M_PREFIX = 'mt_';
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
@@ -93,6 +99,20 @@ function identityOf(auth: AuthObject, devMode: boolean, expiresAtMs: number): Id
     };
   }
   if (auth.tokenType === 'm2m_token') return machineIdentity(auth.subject, auth.claims, expiresAtMs);
+  if (auth.tokenType === 'oauth_token' && typeof auth.userId === 'string') {
+    // The user's personal workspace: Clerk's OAuth tokens name the user, not an organisation.
+    return {
+      kind: 'session',
+      userId: auth.userId,
+      orgId: null,
+      orgRole: null,
+      permissions: [],
+      orgMembers: null,
+      devPlan: null,
+      oauth: true,
+      expiresAtMs,
+    };
+  }
   return null;
 }
 
@@ -127,10 +147,15 @@ export function createTokenVerifier(settings: TokenVerifierSettings) {
       headers: { authorization: `Bearer ${token}` },
     });
     try {
-      const state = await clerk.authenticateRequest(request, {
-        acceptsToken: [...ACCEPTS],
-        authorizedParties: settings.authorizedParties,
-      });
+      const oauth = OAUTH_JWT_TYPES.has(String(decodeProtectedHeader(token).typ ?? '').toLowerCase());
+      if (oauth && !settings.oauthAudience) return null;
+      // Clerk verifies an OAuth access token's signature, type, expiry and audience (networkless with jwtKey).
+      const state = await clerk.authenticateRequest(
+        request,
+        oauth
+          ? { acceptsToken: ['oauth_token'], audience: settings.oauthAudience! }
+          : { acceptsToken: [...ACCEPTS], authorizedParties: settings.authorizedParties },
+      );
       const auth = state.toAuth() as unknown as AuthObject;
       if (!auth.isAuthenticated) return null;
       // Clerk checked `exp` already; read it back (plain decode of a verified JWT) to bound the cache.

@@ -16,6 +16,9 @@ const FORWARDED = [
   'user-agent',
   'if-none-match',
   'cache-control',
+  // W3C Trace Context: a caller's trace continues through the services
+  'traceparent',
+  'tracestate',
   // MCP Streamable HTTP
   'mcp-session-id',
   'mcp-protocol-version',

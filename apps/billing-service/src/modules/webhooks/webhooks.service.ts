@@ -1,4 +1,4 @@
-import { BadRequestError, ServiceUnavailableError } from '@mna/shared';
+import { BadRequestError, NotConfiguredError, ServiceUnavailableError } from '@mna/shared';
 import Stripe from 'stripe';
 import {
   createIntakeBatcher,
@@ -45,9 +45,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
   return {
     async receive(rawBody: Buffer, signature: string | undefined) {
       if (!deps.webhookSecret) {
-        throw new ServiceUnavailableError(
-          'Stripe webhooks are not configured: STRIPE_WEBHOOK_SECRET is not set.',
-        );
+        throw new NotConfiguredError('Stripe webhooks are not configured: STRIPE_WEBHOOK_SECRET is not set.');
       }
       if (!signature) throw new BadRequestError('The Stripe-Signature header is missing.');
       // Decoded once: the SDK would decode the bytes twice (HMAC input, JSON.parse) and the store a third time.

@@ -8,6 +8,7 @@ import {
   PayloadTooLargeError,
   PROBLEM_CONTENT_TYPE,
   type Problem,
+  problemInstance,
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -67,7 +68,7 @@ export const errorsPlugin = fp(
         title: 'Internal server error',
         status: 500,
         detail: 'An unexpected error occurred. Quote the instance id when reporting it.',
-        instance: request.id,
+        instance: problemInstance(request.id),
       });
     });
     app.setNotFoundHandler((request, reply) =>

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { Readiness } from '../../contracts/common.js';
+import { problemInstance } from '../../errors.js';
 
 /** A dependency check: resolves when the dependency answers, rejects (or times out) when it does not. */
 export type ReadinessCheck = () => Promise<unknown>;
@@ -51,7 +52,7 @@ export const healthPlugin = fp<{ checks: Record<string, ReadinessCheck> }>(
           title: 'Not ready',
           status: 503,
           detail: `Unavailable: ${failed.map(([name]) => name).join(', ')}`,
-          instance: _request.id,
+          instance: problemInstance(_request.id),
           checks: result.checks,
         });
     });
