@@ -2,10 +2,16 @@ import type { ServiceClient } from '@mna/shared';
 import pg from 'pg';
 import { bm25Rankings, postgresLexemes, type Tokenised, tfidfRankings, winkTokens } from './baselines.js';
 import { type Collection, documentText, splitOf } from './collection.js';
-import { meanOverlap, type Rankings, type ScoresBySplit, scoreRankings } from './metrics.js';
+import { meanOverlap, ndcgByQuery, type Rankings, type ScoresBySplit, scoreRankings } from './metrics.js';
 import { ingestCollection, RESULTS_PER_QUERY, searchRankings, type Variant } from './platform.js';
 
-export type RankingReport = { ranking: string; source: 'platform' | 'baseline'; scores: ScoresBySplit };
+export type RankingReport = {
+  ranking: string;
+  source: 'platform' | 'baseline';
+  scores: ScoresBySplit;
+  /** nDCG@10 of each query, in the collection's query order (for paired comparisons). */
+  ndcgByQuery: number[];
+};
 
 export type CollectionReport = {
   collection: string;
@@ -51,7 +57,12 @@ export async function evaluateCollection(options: {
   for (const variant of options.variants) {
     const ranked = await searchRankings(client, tenantId, collection, externalIds, variant);
     platform.set(variant.label, ranked);
-    rankings.push({ ranking: variant.label, source: 'platform', scores: scoreRankings(collection, ranked) });
+    rankings.push({
+      ranking: variant.label,
+      source: 'platform',
+      scores: scoreRankings(collection, ranked),
+      ndcgByQuery: ndcgByQuery(collection, ranked),
+    });
     log(`${collection.name}: ${variant.label} searched`);
   }
 
@@ -80,7 +91,12 @@ export async function evaluateCollection(options: {
     [BASELINES.winkPg, reference],
   ];
   for (const [ranking, ranked] of baselines)
-    rankings.push({ ranking, source: 'baseline', scores: scoreRankings(collection, ranked) });
+    rankings.push({
+      ranking,
+      source: 'baseline',
+      scores: scoreRankings(collection, ranked),
+      ndcgByQuery: ndcgByQuery(collection, ranked),
+    });
 
   const keyword = platform.get('keyword');
   const count = (split: 'dev' | 'held-out') =>

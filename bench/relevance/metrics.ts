@@ -40,6 +40,23 @@ export function overlapAt(a: string[], b: string[], k = 10): number {
   return denominator ? b.slice(0, k).filter((id) => top.has(id)).length / denominator : 1;
 }
 
+/** nDCG@10 of every query, in the collection's order. */
+export const ndcgByQuery = (collection: Collection, rankings: Rankings): number[] =>
+  collection.queries.map((q) => ndcgAt(rankings.get(q.id) ?? [], q.relevant));
+
+/**
+ * Paired comparison of two rankings' per-query scores: the mean of a − b and its standard error
+ * (sample standard deviation of the differences over √n). A mean below −2 standard errors is a drop
+ * a small query sample can still tell from noise (a one-sided paired test at roughly 2.5 %).
+ */
+export function pairedDifference(a: number[], b: number[]): { mean: number; standardError: number } {
+  const d = a.map((x, i) => x - b[i]!);
+  const n = d.length;
+  const mean = d.reduce((s, x) => s + x, 0) / Math.max(1, n);
+  const variance = n > 1 ? d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, standardError: Math.sqrt(variance / Math.max(1, n)) };
+}
+
 /** Mean of each metric over the collection's queries, for each split and for all of them. */
 export function scoreRankings(collection: Collection, rankings: Rankings): ScoresBySplit {
   const sums = { dev: empty(), 'held-out': empty(), all: empty() };

@@ -7,7 +7,15 @@ import { bm25Rankings, tfidfRankings, winkTokens } from './baselines.js';
 import { documentText, splitOf } from './collection.js';
 import { loadCranfield } from './cranfield.js';
 import { loadCrunchbase } from './crunchbase.js';
-import { hitAt, ndcgAt, overlapAt, precisionAt, recallAt, scoreRankings } from './metrics.js';
+import {
+  hitAt,
+  ndcgAt,
+  overlapAt,
+  pairedDifference,
+  precisionAt,
+  recallAt,
+  scoreRankings,
+} from './metrics.js';
 import { contractVariants, enumValues } from './platform.js';
 
 describe('metrics, by hand', () => {
@@ -31,6 +39,16 @@ describe('metrics, by hand', () => {
   it('overlap is over the longer top-10 list', () => {
     expect(overlapAt(['a', 'b', 'c'], ['c', 'd'])).toBeCloseTo(1 / 3, 10);
     expect(overlapAt([], [])).toBe(1);
+  });
+
+  it('a paired difference is the mean of a − b with the standard error of those differences', () => {
+    // Differences 0.1, 0.3, -0.1, 0.1: mean 0.1, sample variance 0.08 / 3, standard error √(0.08/3/4).
+    const { mean, standardError } = pairedDifference([0.5, 0.6, 0.2, 0.4], [0.4, 0.3, 0.3, 0.3]);
+    expect(mean).toBeCloseTo(0.1, 10);
+    expect(standardError).toBeCloseTo(Math.sqrt(0.08 / 3 / 4), 10);
+    const single = pairedDifference([0.7], [0.2]);
+    expect(single.mean).toBeCloseTo(0.5, 10);
+    expect(single.standardError).toBe(0);
   });
 
   it('scores per split and over all queries', () => {

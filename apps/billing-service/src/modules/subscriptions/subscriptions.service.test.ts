@@ -118,6 +118,8 @@ describe('the subscriptions service, on real Postgres as the app role', () => {
       plan: LOWEST_PLAN.id,
       status: 'canceled',
       entitlements: LOWEST_PLAN.entitlements,
+      paid: false,
+      periodEnd: null,
     });
   });
 
@@ -139,6 +141,8 @@ describe('the subscriptions service, on real Postgres as the app role', () => {
       plan: 'enterprise',
       status: 'none',
       entitlements: getPlan('enterprise').entitlements,
+      paid: true,
+      periodEnd: null,
     });
     // A subscription Stripe has not yet given a period (incomplete) has no period end.
     expect(await service.getSubscription('org_incomplete_new')).toMatchObject({
