@@ -119,7 +119,15 @@ export function createSearchService(deps: SearchServiceDeps) {
       const last = page.at(-1);
       const more = rows.length > limit || (hasMoreCandidates && page.length > 0);
       const explained = request.explain
-        ? await explainPage(trx, { tenantId, text: query, stats: stats!, vector: vector ? { literal: vector, model: deps.embeddingModel } : null, mode, offset, page })
+        ? await explainPage(trx, {
+            tenantId,
+            text: query,
+            stats: stats!,
+            vector: vector ? { literal: vector, model: deps.embeddingModel } : null,
+            mode,
+            offset,
+            page,
+          })
         : null;
       const results: SearchResult[] = page.map((r, i) => ({
         documentId: r.document_id,
