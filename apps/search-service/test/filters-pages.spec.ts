@@ -9,25 +9,15 @@ import { termStatsQuery } from '../src/modules/search/bm25.sql.js';
 import { hybridQuery } from '../src/modules/search/hybrid.sql.js';
 import { chunkConditions, keywordSearchQuery, semanticQuery } from '../src/modules/search/search.sql.js';
 import { call, ingestAll, syntheticDocuments } from './fixtures.js';
-import { eventually, useHarness } from './harness.js';
+import { indexingBudgetMs, useHarness, waitUntilIndexed } from './harness.js';
 
 const TENANT = 'org_pages';
+const DOCUMENTS = 2000;
 const bm25 = { k1: 1.2, b: 0.75 };
 const MODES = ['hybrid', 'semantic', 'keyword'] as const;
 const h = useHarness();
 let docs: DocumentInput[];
 const idByExternal = new Map<string, string>();
-
-async function waitIndexed() {
-  await eventually(async () => {
-    const { rows } = await withTenant(h.db, TENANT, (trx) =>
-      sql<{ n: number }>`select count(*)::int as n from search.documents where status <> 'indexed'`.execute(
-        trx,
-      ),
-    );
-    return rows[0]?.n === 0;
-  }, 90_000);
-}
 
 async function search(body: Record<string, unknown>) {
   const res = await call(h, 'POST', '/v1/search', TENANT, body);
@@ -37,17 +27,17 @@ async function search(body: Record<string, unknown>) {
 
 beforeAll(async () => {
   h.startWorker();
-  docs = syntheticDocuments(2000, { prefix: 'p', seed: 3, rareEvery: 100 });
+  docs = syntheticDocuments(DOCUMENTS, { prefix: 'p', seed: 3, rareEvery: 100 });
   const ids = await ingestAll(h, TENANT, docs);
   for (const [i, d] of docs.entries()) idByExternal.set(d.externalId, ids[i]!);
-  await waitIndexed();
+  await waitUntilIndexed(h, TENANT, DOCUMENTS);
   // Fresh planner statistics, as autovacuum would gather them (only the owner may ANALYZE).
   const owner = new pg.Client({ connectionString: h.ownerUrl });
   await owner.connect();
   await owner.query('vacuum analyze search.chunks');
   await owner.query('vacuum analyze search.documents');
   await owner.end();
-}, 180_000);
+}, indexingBudgetMs(DOCUMENTS) + 120_000); // plus the bulk calls and the vacuum
 
 /** The fixture documents a filter matches, computed in the test from the inputs. */
 function expected(filter: (d: DocumentInput) => boolean): Set<string> {
@@ -125,7 +115,9 @@ describe('filters', () => {
 
 describe('cursor pagination', () => {
   for (const mode of MODES) {
-    it(`${mode}: 5 pages, no duplicate, no gap, stable while documents are inserted`, async () => {
+    it(`${mode}: 5 pages, no duplicate, no gap, stable while documents are inserted`, {
+      timeout: indexingBudgetMs(20) + 30_000,
+    }, async () => {
       const query = 'fintech payments platform acquisition';
       const truth = await search({ query, mode, limit: 50 });
       expect(truth.results).toHaveLength(50);
@@ -146,7 +138,7 @@ describe('cursor pagination', () => {
             content: `Fintech payments platform acquisition announced, deal ${i}.`,
           }));
           await ingestAll(h, TENANT, fresh);
-          await waitIndexed();
+          await waitUntilIndexed(h, TENANT, fresh.length);
         }
       }
       expect(new Set(seen).size).toBe(50);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLogger, createMetrics, createQueue, QUEUES } from '@mna/shared';
-import { createDb, createRedis } from '@mna/shared/kit';
+import { createDb, createRedis, withTenant } from '@mna/shared/kit';
 import {
   createTestDatabase,
   deleteKeysWithPrefix,
@@ -9,6 +9,7 @@ import {
   TEST_REDIS_URL,
   uniquePrefix,
 } from '@mna/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { configSpec, type SearchConfig } from '../src/config.js';
@@ -121,6 +122,44 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     if (value) return value;
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * How long indexing `documents` documents may take: 30 s plus 180 ms a document (one worker on a
+ * loaded 2-core machine indexes 5-10 a second; idle, ~30), so 1,000 get 3.5 minutes.
+ */
+export const indexingBudgetMs = (documents: number) => 30_000 + 180 * documents;
+
+/** No document indexed for this long means a stuck worker, whatever the budget left. */
+const INDEXING_STALL_MS = 90_000;
+
+/**
+ * Waits until none of the tenant's documents is queued. Fails at once when one failed, after
+ * INDEXING_STALL_MS without progress, and after `indexingBudgetMs(documents)` in all.
+ */
+export async function waitUntilIndexed(h: Harness, tenantId: string, documents: number) {
+  const started = Date.now();
+  const deadline = started + indexingBudgetMs(documents);
+  let queued = Number.POSITIVE_INFINITY;
+  let progressAt = started;
+  for (;;) {
+    const { rows } = await withTenant(h.db, tenantId, (trx) =>
+      sql<{ queued: number; failed: number }>`select count(*) filter (where status = 'queued')::int as queued,
+        count(*) filter (where status = 'failed')::int as failed from search.documents`.execute(trx),
+    );
+    const now = rows[0]!;
+    if (now.failed > 0) throw new Error(`${now.failed} documents failed to index`);
+    if (now.queued === 0) return;
+    if (now.queued < queued) [queued, progressAt] = [now.queued, Date.now()];
+    const seconds = Math.round((Date.now() - started) / 1000);
+    if (Date.now() - progressAt > INDEXING_STALL_MS)
+      throw new Error(`indexing stalled: ${now.queued} documents still queued after ${seconds} s`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `indexing too slow: ${now.queued} of ${documents} documents still queued after ${seconds} s`,
+      );
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
