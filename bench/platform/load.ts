@@ -117,7 +117,11 @@ export const ROUTES: Route[] = [
   },
 ];
 
-export async function runLoad(stack: Stack, options: { connections: number; durationMs: number }) {
+/** `pauseMs` (default 0): each connection waits this long between requests, for a fixed, moderate rate. */
+export async function runLoad(
+  stack: Stack,
+  options: { connections: number; durationMs: number; pauseMs?: number },
+) {
   // node:http with a keep-alive agent (the bench package has no undici): one socket per loop.
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const base = new URL(stack.gatewayUrl);
@@ -173,6 +177,7 @@ export async function runLoad(stack: Stack, options: { connections: number; dura
         const key = `${route.name}: ${(error as Error).message}`;
         networkErrors[key] = (networkErrors[key] ?? 0) + 1;
       }
+      if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
     }
   };
   const t0 = performance.now();
