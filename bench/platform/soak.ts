@@ -24,7 +24,7 @@ import { startStack } from './stack.js';
 /**
  * 1 MiB per minute: V8 heaps and allocator arenas move RSS by several MiB between samples, which a
  * least-squares fit over ~50 samples averages out to well under this; a leak of ~2 KiB per request at
- * this run's ~10 requests/s (about 1.2 MiB/min) would exceed it, and 1 MiB/min is 1.4 GiB a day.
+ * the default rate (~15 requests/s, about 1.8 MiB/min) would exceed it, and 1 MiB/min is 1.4 GiB a day.
  */
 const FLAT_MB_PER_MIN = 1;
 const SAMPLE_MS = 10_000;
