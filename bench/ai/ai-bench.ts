@@ -117,7 +117,6 @@ async function ecosystem() {
   const services = createAiServices({ config, logger, metrics, db, redis, ...queues });
   await services.graphMetrics.put('org_eco', ecoTenant.version, graphMetrics);
   await services.search.close();
-  await services.documents.close();
 
   // 5. Partner search and influence map for random companies (each a cache miss).
   const ids = eco.companies.map((c) => c.id);

@@ -39,7 +39,6 @@ export async function buildApp(deps: AiDeps) {
   mcpRoutes(app, services);
   app.addHook('onClose', async () => {
     await services.search.close();
-    await services.documents.close();
   });
   return app;
 }

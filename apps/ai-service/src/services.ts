@@ -7,7 +7,6 @@ import type { AiDatabase } from './db/schema.js';
 import { createAnalysisJobs, type DealQueue } from './modules/analysis/analysis.jobs.js';
 import { createAnalysisService } from './modules/analysis/analysis.service.js';
 import { createClaudeAnalyst } from './modules/analysis/claude-analyst.js';
-import { createDocumentReader } from './modules/analysis/document-reader.js';
 import { PROMPT_VERSION } from './modules/analysis/prompt.js';
 import { createResultCache } from './modules/cache/result-cache.js';
 import { createGraphLoader } from './modules/ecosystem/graph-loader.js';
@@ -62,11 +61,6 @@ export function createAiServices(deps: ServicesDeps) {
       internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
       timeoutMs: config.SEARCH_TIMEOUT_MS,
     });
-  const documents = createDocumentReader({
-    baseUrl: config.SEARCH_SERVICE_URL,
-    internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
-    timeoutMs: config.SEARCH_TIMEOUT_MS,
-  });
   const cache = createResultCache({
     redis: deps.redis,
     prefix: config.REDIS_PREFIX,
@@ -88,7 +82,6 @@ export function createAiServices(deps: ServicesDeps) {
   const analysis = createAnalysisService({
     db: deps.db,
     search,
-    documents,
     cache,
     claude,
     model: config.ANTHROPIC_MODEL,
@@ -108,7 +101,6 @@ export function createAiServices(deps: ServicesDeps) {
   });
   return {
     search,
-    documents,
     analysis,
     jobs: createAnalysisJobs({ queue: deps.dealQueue }),
     partners: createPartnersService({

@@ -43,7 +43,7 @@ runWorker({
     { name: 'workers', close: () => workers.close() },
     relay,
     { name: 'queues', close: () => Promise.all([queues.dealQueue.close(), queues.graphQueue.close()]) },
-    { name: 'search', close: () => Promise.all([services.search.close(), services.documents.close()]) },
+    { name: 'search', close: () => services.search.close() },
     { name: 'redis', close: () => Promise.all([redis.quit(), workerRedis.quit()]) },
     { name: 'postgres', close: () => db.destroy() },
   ],

@@ -7,7 +7,6 @@ import type { SearchClient } from '../ecosystem/search-client.js';
 import { recordAnalysis } from './analysis.repo.js';
 import type { ClaudeAnalyst } from './claude-analyst.js';
 import { computeDealMetrics, type Deal } from './deal-metrics.js';
-import type { DocumentReader } from './document-reader.js';
 import { gatherEvidence } from './evidence.js';
 import { analyseLocally } from './local-analyst.js';
 import { checkQuotes } from './quote-check.js';
@@ -19,8 +18,6 @@ export const LOCAL_ANALYST_VERSION = 'local-analyst/2026-12-07.1';
 export type AnalysisDeps = {
   db: Kysely<AiDatabase>;
   search: SearchClient;
-  /** The documents' text (search-service's passages route). */
-  documents: DocumentReader;
   cache: ResultCache;
   /** Claude, or null for the local analyst. */
   claude: ClaudeAnalyst | null;
@@ -54,7 +51,7 @@ export function createAnalysisService(deps: AnalysisDeps) {
       },
       DealAnalysisSchema,
       async () => {
-        const evidence = await gatherEvidence(deps.search, deps.documents, principal, deal);
+        const evidence = await gatherEvidence(deps.search, principal, deal);
         const metrics = computeDealMetrics(deal);
         const assessment = deps.claude
           ? await deps.claude(deal, metrics, evidence)

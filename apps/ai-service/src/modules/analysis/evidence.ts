@@ -1,7 +1,6 @@
 import type { Passage, PrincipalInput } from '@mna/shared';
 import type { SearchClient } from '../ecosystem/search-client.js';
 import type { Deal } from './deal-metrics.js';
-import type { DocumentReader } from './document-reader.js';
 import { sentenceEnds } from './sentences.js';
 
 /** A passage given to the analyst: a chunk's text (whole, or cut after a whole sentence) and where it is from. */
@@ -74,8 +73,7 @@ export function fitToBudget(passages: readonly EvidencePassage[], budget: number
  * chunk by chunk, ranked for the due-diligence questions, within the token budget.
  */
 export async function gatherEvidence(
-  search: Pick<SearchClient, 'search'>,
-  documents: DocumentReader,
+  search: Pick<SearchClient, 'search' | 'passages'>,
   principal: PrincipalInput,
   deal: Deal,
   budget = EVIDENCE_TOKEN_BUDGET,
@@ -90,7 +88,7 @@ export async function gatherEvidence(
     60,
   );
   if (ids.length === 0) return { passages: [], documentIds: [], tokens: 0 };
-  const { passages } = await documents.passages(principal, {
+  const { passages } = await search.passages(principal, {
     documentIds: ids,
     query: `${deal.target}\n${DEAL_QUESTIONS}`,
     limit: PASSAGE_LIMIT,

@@ -1,9 +1,16 @@
-import { createServiceClient, type Principal, type PrincipalInput, searchRoutes } from '@mna/shared';
+import {
+  createServiceClient,
+  type PassagesRequest,
+  type Principal,
+  type PrincipalInput,
+  passageRoutes,
+  searchRoutes,
+} from '@mna/shared';
 
 export type SearchClientSettings = { baseUrl: string; internalTokenSecret: string; timeoutMs: number };
 
 /**
- * The AI service's only way to companies, documents and relationships: search-service's HTTP API,
+ * The AI service's only way to companies, documents (and their text) and relationships: search-service's HTTP API,
  * through the shared contracts, as the calling principal (so tenancy is enforced there).
  */
 export function createSearchClient(settings: SearchClientSettings) {
@@ -25,6 +32,9 @@ export function createSearchClient(settings: SearchClientSettings) {
     ) => client.call(searchRoutes.search, { ...as(principal), body }),
     /** The version of the tenant's documents: one primary-key read there, no search. */
     dataVersion: (principal: PrincipalInput) => client.call(searchRoutes.dataVersion, as(principal)),
+    /** The chunks of named documents, ranked for a question (the analyst's evidence). */
+    passages: (principal: PrincipalInput, body: PassagesRequest) =>
+      client.call(passageRoutes.passages, { ...as(principal), body }),
     getDocument: (principal: PrincipalInput, id: string) =>
       client.call(searchRoutes.getDocument, { ...as(principal), params: { id } }),
     graph: (principal: PrincipalInput, query: { companyId?: string; depth?: number; maxNodes?: number }) =>
